@@ -1,0 +1,79 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ctsync",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ctsync", targets: ["ctsync"]),
+        .executable(name: "clevertap-sandbox", targets: ["clevertap-sandbox"]),
+        .library(name: "CTSyncCore", targets: ["CTSyncCore"]),
+        .library(name: "ClevertapSandbox", targets: ["ClevertapSandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(
+            name: "CTSyncYAML",
+            dependencies: ["CLibYAML"]
+        ),
+        .target(
+            name: "CTSyncCore",
+            dependencies: [
+                "CTSyncYAML",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ClevertapSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "ctsync",
+            dependencies: [
+                "CTSyncCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "clevertap-sandbox",
+            dependencies: [
+                "ClevertapSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "CTSyncYAMLTests",
+            dependencies: ["CTSyncYAML"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "CTSyncCoreTests",
+            dependencies: ["CTSyncCore", "ClevertapSandbox"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "ClevertapSandboxTests",
+            dependencies: [
+                "ClevertapSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
