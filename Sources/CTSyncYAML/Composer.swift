@@ -41,19 +41,19 @@ struct Composer {
 
     /// The single document in the stream, or nil when there is none or it is empty.
     mutating func composeDocument() throws(YAMLError) -> Node? {
-        try expect(parser.next(), "the start of the stream") { if case .streamStart = $0 { true } else { false } }
+        try expect(parser.next(), .streamStart)
         let first = try parser.next()
-        if case .streamEnd = first.kind { return nil }
-        try expect(first, "a document") { if case .documentStart = $0 { true } else { false } }
+        if first.kind == .streamEnd { return nil }
+        try expect(first, .documentStart)
 
         let root = try compose(parser.next(), parentLevel: 0).node
-        try expect(parser.next(), "the end of the document") { if case .documentEnd = $0 { true } else { false } }
+        try expect(parser.next(), .documentEnd)
 
         let next = try parser.next()
-        if case .documentStart = next.kind {
-            throw YAMLError(kind: .composer, message: "multiple documents are not supported", mark: next.mark)
+        if next.kind == .documentStart {
+            throw YAMLError.composer("multiple documents are not supported", at: next.mark)
         }
-        try expect(next, "the end of the stream") { if case .streamEnd = $0 { true } else { false } }
+        try expect(next, .streamEnd)
 
         if let scalar = root.scalar, scalar.style == .plain, scalar.tag == nil, scalar.value.isEmpty {
             return nil
@@ -93,13 +93,14 @@ struct Composer {
         var childHeight = 0
         while true {
             let event = try parser.next()
-            if case .sequenceEnd = event.kind { break }
+            if event.kind == .sequenceEnd { break }
             let item = try compose(event, parentLevel: level)
             items.append(item.node)
             itemMarks.append(event.mark)
             childHeight = max(childHeight, item.height)
         }
-        let composed = Composed(node: .sequence(items, start.mark), height: childHeight + 1, count: nodeCount - countBefore)
+        let composed = Composed(
+            node: .sequence(items, start.mark), height: childHeight + 1, count: nodeCount - countBefore)
         if let anchor { anchors[anchor] = .composed(composed) }
         return (composed, itemMarks)
     }
@@ -107,7 +108,9 @@ struct Composer {
     /// Merged pairs are placed where the `<<` key is, in the order of the
     /// merged mappings, skipping keys the mapping defines itself (anywhere in
     /// it) and keys an earlier merged mapping already supplied.
-    private mutating func composeMapping(_ start: Event, anchor: String?, parentLevel: Int) throws(YAMLError) -> Composed {
+    private mutating func composeMapping(_ start: Event, anchor: String?, parentLevel: Int) throws(YAMLError)
+        -> Composed
+    {
         let level = try enterCollection(start, anchor: anchor, parentLevel: parentLevel)
         let countBefore = nodeCount - 1
         var entries: [Entry] = []
@@ -116,17 +119,16 @@ struct Composer {
         var childHeight = 0
         while true {
             let keyEvent = try parser.next()
-            if case .mappingEnd = keyEvent.kind { break }
+            if keyEvent.kind == .mappingEnd { break }
             let key = try compose(keyEvent, parentLevel: level)
             guard let keyScalar = key.node.scalar else {
-                throw YAMLError(
-                    kind: .composer, message: "a \(key.node.kindName) cannot be used as a mapping key", mark: keyEvent.mark)
+                throw YAMLError.composer("a \(key.node.kindName) cannot be used as a mapping key", at: keyEvent.mark)
             }
             if let first = keyMarks[keyScalar.value] {
-                throw YAMLError(
-                    kind: .composer,
-                    message: "duplicate key \(DisplayText.quoted(keyScalar.value)) (first defined at line \(first.line), column \(first.column))",
-                    mark: keyEvent.mark)
+                let key = DisplayText.quoted(keyScalar.value)
+                throw YAMLError.composer(
+                    "duplicate key \(key) (first defined at line \(first.line), column \(first.column))",
+                    at: keyEvent.mark)
             }
             keyMarks[keyScalar.value] = keyEvent.mark
 
@@ -158,7 +160,8 @@ struct Composer {
                 }
             }
         }
-        let composed = Composed(node: .mapping(pairs, start.mark), height: childHeight + 1, count: nodeCount - countBefore)
+        let composed = Composed(
+            node: .mapping(pairs, start.mark), height: childHeight + 1, count: nodeCount - countBefore)
         if let anchor { anchors[anchor] = .composed(composed) }
         return composed
     }
@@ -189,19 +192,16 @@ struct Composer {
             var sources: [[Pair]] = []
             for (index, item) in items.enumerated() {
                 guard let pairs = item.mapping else {
-                    throw YAMLError(
-                        kind: .composer,
-                        message: "merge key \"<<\" needs a sequence of mappings, but item \(index + 1) is a \(item.kindName)",
-                        mark: index < itemMarks.count ? itemMarks[index] : item.mark)
+                    throw YAMLError.composer(
+                        "merge key \"<<\" needs a sequence of mappings, but item \(index + 1) is a \(item.kindName)",
+                        at: index < itemMarks.count ? itemMarks[index] : item.mark)
                 }
                 sources.append(pairs)
             }
             return (sources, value.height)
         case .scalar:
-            throw YAMLError(
-                kind: .composer,
-                message: "merge key \"<<\" needs a mapping or a sequence of mappings, found a scalar",
-                mark: event.mark)
+            throw YAMLError.composer(
+                "merge key \"<<\" needs a mapping or a sequence of mappings, found a scalar", at: event.mark)
         }
     }
 
@@ -211,7 +211,7 @@ struct Composer {
     private mutating func enterCollection(_ start: Event, anchor: String?, parentLevel: Int) throws(YAMLError) -> Int {
         let level = parentLevel + 1
         guard level <= limits.maxDepth else {
-            throw YAMLError(kind: .composer, message: "nesting deeper than \(limits.maxDepth) levels", mark: start.mark)
+            throw YAMLError.composer("nesting deeper than \(limits.maxDepth) levels", at: start.mark)
         }
         try countNode(at: start.mark)
         if let anchor { anchors[anchor] = .composing }
@@ -221,39 +221,33 @@ struct Composer {
     private mutating func countNode(at mark: Mark) throws(YAMLError) {
         nodeCount += 1
         guard nodeCount <= limits.maxNodes else {
-            throw YAMLError(
-                kind: .composer,
-                message: "document has more than \(limits.maxNodes) nodes (counting each alias as a copy of its anchor)",
-                mark: mark)
+            throw YAMLError.composer(
+                "document has more than \(limits.maxNodes) nodes (counting each alias as a copy of its anchor)",
+                at: mark)
         }
     }
 
     /// An alias costs what its target costs, checked before anything is
     /// shared, so a billion-laughs file fails at the first alias over budget
     /// without ever expanding anything.
-    private mutating func resolveAlias(_ anchor: String, at mark: Mark, parentLevel: Int) throws(YAMLError) -> Composed {
+    private mutating func resolveAlias(_ anchor: String, at mark: Mark, parentLevel: Int) throws(YAMLError) -> Composed
+    {
         let alias = DisplayText.quoted("*" + anchor)
         guard let state = anchors[anchor] else {
-            throw YAMLError(
-                kind: .composer,
-                message: "unknown alias \(alias) (no anchor \(DisplayText.quoted("&" + anchor)) is defined before it)",
-                mark: mark)
+            throw YAMLError.composer(
+                "unknown alias \(alias) (no anchor \(DisplayText.quoted("&" + anchor)) is defined before it)", at: mark)
         }
         guard case .composed(let target) = state else {
-            throw YAMLError(
-                kind: .composer,
-                message: "alias \(alias) refers to a node that contains it (recursive structures are not supported)",
-                mark: mark)
+            throw YAMLError.composer(
+                "alias \(alias) refers to a node that contains it (recursive structures are not supported)", at: mark)
         }
         guard parentLevel + target.height <= limits.maxDepth else {
-            throw YAMLError(
-                kind: .composer, message: "nesting deeper than \(limits.maxDepth) levels (through alias \(alias))", mark: mark)
+            throw YAMLError.composer("nesting deeper than \(limits.maxDepth) levels (through alias \(alias))", at: mark)
         }
         guard target.count <= limits.maxNodes - nodeCount else {
-            throw YAMLError(
-                kind: .composer,
-                message: "alias expansion exceeds the limit of \(limits.maxNodes) nodes (possible billion laughs attack)",
-                mark: mark)
+            throw YAMLError.composer(
+                "alias expansion exceeds the limit of \(limits.maxNodes) nodes (possible billion laughs attack)",
+                at: mark)
         }
         nodeCount += target.count
         return target
@@ -263,11 +257,11 @@ struct Composer {
 
     /// libyaml guarantees the event grammar; this only turns a broken
     /// guarantee into an error instead of a crash.
-    private func expect(_ event: Event, _ expected: String, _ matches: (Event.Kind) -> Bool) throws(YAMLError) {
-        guard matches(event.kind) else { throw unexpected(event, expected: expected) }
+    private func expect(_ event: Event, _ kind: Event.Kind) throws(YAMLError) {
+        guard event.kind == kind else { throw unexpected(event, expected: "\(kind)") }
     }
 
     private func unexpected(_ event: Event, expected: String) -> YAMLError {
-        YAMLError(kind: .composer, message: "unexpected parser event \(event.kind) (expected \(expected))", mark: event.mark)
+        YAMLError.composer("unexpected parser event \(event.kind) (expected \(expected))", at: event.mark)
     }
 }

@@ -23,7 +23,7 @@ enum DisplayText {
             case "\r": result += "\\r"
             case "\t": result += "\\t"
             default:
-                if isControl(scalar) {
+                if isUnsafeToDisplay(scalar) {
                     result += "\\u{\(hex(scalar.value))}"
                 } else {
                     result.unicodeScalars.append(scalar)
@@ -33,9 +33,14 @@ enum DisplayText {
         return result + "\""
     }
 
-    /// C0 controls, DEL and C1 controls: what a terminal may interpret.
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    /// C0 controls, DEL and C1 controls, which a terminal may interpret, and
+    /// the bidirectional overrides and isolates that can make displayed text
+    /// read differently from what it is ("Trojan Source").
+    static func isUnsafeToDisplay(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
     }
 
     /// Upper-case hexadecimal, at least `width` digits.

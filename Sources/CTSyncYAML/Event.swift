@@ -1,7 +1,7 @@
 /// One libyaml parser event, copied out of C memory so the C event can be
 /// freed as soon as it is read and no C type reaches the composer.
 struct Event {
-    enum Kind {
+    enum Kind: Equatable {
         case streamStart
         case streamEnd
         case documentStart

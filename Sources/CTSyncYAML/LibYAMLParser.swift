@@ -16,7 +16,8 @@ final class LibYAMLParser {
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         guard yaml_parser_initialize(parser) == 1 else {
             parser.deallocate()
-            throw YAMLError(kind: .parser, message: "out of memory while starting the parser", mark: source.mark(ofByte: 0))
+            throw YAMLError(
+                kind: .parser, message: "out of memory while starting the parser", mark: source.mark(ofByte: 0))
         }
         // One spare byte so an empty file still has a valid base address.
         let input = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: source.bytes.count + 1)
@@ -76,7 +77,8 @@ final class LibYAMLParser {
         case YAML_MAPPING_END_EVENT:
             kind = .mappingEnd
         default:
-            throw YAMLError(kind: .parser, message: "libyaml produced an unknown event (\(event.type.rawValue))", mark: mark)
+            throw YAMLError(
+                kind: .parser, message: "libyaml produced an unknown event (\(event.type.rawValue))", mark: mark)
         }
         return Event(kind: kind, mark: mark)
     }

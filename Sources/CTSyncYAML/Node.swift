@@ -1,8 +1,12 @@
 /// An immutable YAML node with its position in the source.
 ///
 /// Aliases are resolved while loading: an alias is the very node its anchor
-/// names (arrays share storage, so this costs no copy). Merge keys (`<<`) are
-/// already applied to mappings.
+/// names (arrays share storage, so this costs no copy).
+///
+/// Merge keys (`<<`) are already applied to mappings: the merged pairs take
+/// the place of the `<<` pair, in the order of the merged mappings; a key the
+/// mapping defines itself (before or after `<<`) wins, and so does a key from
+/// an earlier merged mapping over a later one.
 public indirect enum Node: Sendable, Hashable {
     /// A scalar, which carries its own mark.
     case scalar(Scalar)

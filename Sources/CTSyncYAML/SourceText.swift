@@ -27,14 +27,15 @@ public struct SourceText: Sendable {
 
     /// The text of a 1-based line, without its line break.
     ///
-    /// Invalid UTF-8 is repaired and control characters other than tab are
-    /// shown as U+FFFD, one for one, so columns still line up and a hostile
-    /// file cannot send escape sequences to the terminal.
+    /// Invalid UTF-8 is repaired, and control characters other than tab and
+    /// bidirectional overrides are shown as U+FFFD, one for one, so columns
+    /// still line up and a hostile file cannot send escape sequences to the
+    /// terminal or make a line read differently from what it is.
     public func line(_ number: Int) -> String? {
         guard let range = contentRange(ofLine: number) else { return nil }
         var scalars = String.UnicodeScalarView()
         for scalar in String(decoding: bytes[range], as: UTF8.self).unicodeScalars {
-            scalars.append(scalar != "\t" && DisplayText.isControl(scalar) ? "\u{FFFD}" : scalar)
+            scalars.append(scalar != "\t" && DisplayText.isUnsafeToDisplay(scalar) ? "\u{FFFD}" : scalar)
         }
         return String(scalars)
     }

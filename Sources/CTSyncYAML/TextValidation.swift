@@ -40,9 +40,10 @@ enum TextValidation {
             }
 
             guard let (length, value) = decode(bytes, at: index) else {
+                let byte = "0x" + DisplayText.hex(UInt32(lead), width: 2)
                 return Problem(
                     offset: index, kind: .encoding,
-                    message: "invalid UTF-8 (byte 0x\(DisplayText.hex(UInt32(lead), width: 2))); the file must be UTF-8 encoded")
+                    message: "invalid UTF-8 (byte \(byte)); the file must be UTF-8 encoded")
             }
             // The characters libyaml's reader refuses beyond ASCII: C1 controls
             // other than NEL, and the noncharacters U+FFFE and U+FFFF.
@@ -64,16 +65,15 @@ enum TextValidation {
     /// values beyond U+10FFFF as the Unicode standard requires.
     private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> (length: Int, value: UInt32)? {
         let lead = bytes[index]
-        let length: Int
-        var secondRange: ClosedRange<UInt8> = 0x80...0xBF
+        let (length, secondRange): (Int, ClosedRange<UInt8>)
         switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; secondRange = 0xA0...0xBF
-        case 0xED: length = 3; secondRange = 0x80...0x9F
-        case 0xE1...0xEF: length = 3
-        case 0xF0: length = 4; secondRange = 0x90...0xBF
-        case 0xF4: length = 4; secondRange = 0x80...0x8F
-        case 0xF1...0xF3: length = 4
+        case 0xC2...0xDF: (length, secondRange) = (2, 0x80...0xBF)
+        case 0xE0: (length, secondRange) = (3, 0xA0...0xBF)
+        case 0xE1...0xEC, 0xEE...0xEF: (length, secondRange) = (3, 0x80...0xBF)
+        case 0xED: (length, secondRange) = (3, 0x80...0x9F)
+        case 0xF0: (length, secondRange) = (4, 0x90...0xBF)
+        case 0xF1...0xF3: (length, secondRange) = (4, 0x80...0xBF)
+        case 0xF4: (length, secondRange) = (4, 0x80...0x8F)
         default: return nil
         }
         guard index + length <= bytes.count, secondRange.contains(bytes[index + 1]) else { return nil }

@@ -49,6 +49,10 @@ public struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
 // MARK: - Errors shared by several stages
 
 extension YAMLError {
+    static func composer(_ message: String, at mark: Mark) -> YAMLError {
+        YAMLError(kind: .composer, message: message, mark: mark)
+    }
+
     static func tooLarge(size: Int?, limit: Int, file: String) -> YAMLError {
         let found = size.map { "\($0) bytes" } ?? "more than \(limit) bytes"
         return YAMLError(
