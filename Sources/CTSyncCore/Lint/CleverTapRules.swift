@@ -1,0 +1,35 @@
+/// CleverTap facts the linter and planner check against (see clevertap.md).
+public enum CleverTapRules {
+    public static let maxKeyBytes = 120
+    public static let maxValueBytes = 512
+    public static let maxCustomProperties = 256
+    public static let maxEventNames = 512
+    public static let maxRecordsPerRequest = 1000
+    public static let maxConcurrentRequests = 15
+
+    /// Profile fields CleverTap treats as standard: they do not count as custom properties.
+    public static let standardProfileFields: Set<String> = [
+        "Name", "Email", "Phone", "Gender", "DOB", "Photo", "Customer Type", "Employed", "Married", "Education", "Age",
+        "MSG-email", "MSG-push", "MSG-sms", "MSG-whatsapp", "MSG-dndPhone",
+    ]
+
+    /// System events a job may not send (matched case-insensitively); `Charged` is allowed.
+    public static let restrictedEventNames: Set<String> = [
+        "stayed", "notification clicked", "notification viewed", "notification sent", "notification bounced",
+        "utm visited", "app launched", "app uninstalled", "geocluster entered", "geocluster exited", "wzrk_d",
+        "scoutgoing", "scincoming", "scend", "sccampaignoptout",
+    ]
+
+    public static func isRestrictedEvent(_ name: String) -> Bool {
+        restrictedEventNames.contains(name.lowercased())
+    }
+
+    /// Characters CleverTap strips from event names.
+    public static let forbiddenEventNameCharacters: Set<Character> = [".", ":", "$", "'", "\"", "\\"]
+    /// Characters CleverTap strips from property keys.
+    public static let forbiddenKeyCharacters: Set<Character> = [":", "$", "'", "\"", "\\"]
+
+    public static func isStandardOrMessaging(_ key: String) -> Bool {
+        standardProfileFields.contains(key) || key.hasPrefix("MSG-")
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import CTSyncCore
+
+/// `ctsync`: sync warehouse rows into CleverTap from declarative YAML jobs.
+@main
+struct CTSync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ctsync",
+        abstract: "Sync warehouse rows into CleverTap profiles and events from declarative YAML jobs.",
+        version: "0.1.0",
+        subcommands: [Lint.self, Plan.self, Schema.self]
+    )
+}
+
+extension DiagnosticFormat: ExpressibleByArgument {}

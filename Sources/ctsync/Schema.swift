@@ -1,0 +1,22 @@
+import ArgumentParser
+import CTSyncCore
+
+extension CTSync {
+    /// `ctsync schema`: prints the JSON Schemas that `schemas/` commits.
+    struct Schema: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a JSON Schema (draft 2020-12).")
+
+        enum Kind: String, ExpressibleByArgument, CaseIterable {
+            case job
+        }
+
+        @Argument(help: "Which schema: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var kind: Kind
+
+        func run() async throws {
+            switch kind {
+            case .job: Terminal.output(JobSchema.document.serialized())
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// The built `ctsync` binary, run end to end with its exit codes.
+@Suite("ctsync lint (binary)")
+struct LintCommandTests {
+    static let env = ["CLEVERTAP_ACCOUNT_ID": "123", "CLEVERTAP_PASSCODE": "secret"]
+
+    @Test func exampleJobsAreClean() throws {
+        let result = try ctsync("lint", Products.root + "/jobs", environment: Self.env)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("no problems found"))
+    }
+
+    @Test func exampleJobsWithoutSecretsOnlyWarn() throws {
+        let result = try ctsync("lint", Products.root + "/jobs")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("[unset-variable]"))
+        let strict = try ctsync("lint", "--strict", Products.root + "/jobs")
+        #expect(strict.status == 1)
+    }
+
+    @Test func errorsExitOneWithLocation() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.write("bad.yaml", LintFixtureTests.valid.replacing("mode: upsert", with: "mode: mirror"))
+        dir.write("data.csv", "email,phone\n")
+        let result = try ctsync("lint", path, environment: Self.env)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(path):10:7: error: mode \"mirror\" is not supported"))
+        #expect(result.stderr.contains("mode: mirror"))
+        #expect(result.stderr.contains("^"))
+    }
+
+    @Test func tabIndentationAndBillionLaughs() throws {
+        let dir = TemporaryDirectory()
+        let tab = dir.write("tab.yaml", "version: 1\nsource:\n\tfile: x.csv\n")
+        let tabResult = try ctsync("lint", tab)
+        #expect(tabResult.status == 1)
+        #expect(tabResult.stderr.contains("\(tab):3:1: error:"))
+
+        var bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        let letters = Array("abcdefghij")
+        for i in 1..<10 {
+            let refs = Array(repeating: "*\(letters[i - 1])", count: 9).joined(separator: ",")
+            bomb += "\(letters[i]): &\(letters[i]) [\(refs)]\n"
+        }
+        let bombPath = dir.write("bomb.yaml", bomb)
+        let start = Date()
+        let bombResult = try ctsync("lint", bombPath)
+        #expect(bombResult.status == 1)
+        #expect(bombResult.stderr.contains("\(bombPath):"))
+        #expect(bombResult.stderr.contains("alias"))
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    @Test func jsonAndGithubFormats() throws {
+        let dir = TemporaryDirectory()
+        dir.write("data.csv", "email,phone\n")
+        let path = dir.write("job.yaml", LintFixtureTests.valid.replacing("mode: upsert", with: "mdoe: upsert"))
+        let json = try ctsync("lint", "--format", "json", path, environment: Self.env)
+        #expect(json.status == 1)
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect(document["format_version"] as? Int == 1)
+        let findings = document["findings"] as! [[String: Any]]
+        #expect(findings.count == 1)
+        #expect(findings[0]["rule"] as? String == "unknown-key")
+        #expect(findings[0]["line"] as? Int == 10)
+        #expect(findings[0]["column"] as? Int == 1)
+        #expect(findings[0]["file"] as? String == path)
+
+        let github = try ctsync("lint", "--format", "github", path, environment: Self.env)
+        #expect(github.status == 1)
+        #expect(github.stdout.hasPrefix("::error file=\(path),line=10,col=1,title=unknown-key::unknown key \"mdoe\""))
+    }
+
+    @Test func usageErrorsExit64() throws {
+        #expect(try ctsync("lint", "/nonexistent/path").status == 64)
+        #expect(try ctsync("lint", "--format", "xml", Products.root + "/jobs").status == 64)
+        #expect(try ctsync("lint").status == 64)
+    }
+
+    @Test func schemaCommandPrintsCommittedSchema() throws {
+        let result = try ctsync("schema", "job")
+        #expect(result.status == 0)
+        #expect(result.stdout == SchemaDriftTests.committed("job"))
+    }
+
+    @Test func hundredJobsLintQuickly() throws {
+        let dir = TemporaryDirectory()
+        dir.write("data.csv", "email,phone\n")
+        for i in 0..<100 {
+            dir.write("job\(i).yaml", LintFixtureTests.valid.replacing("name: crm", with: "name: crm-\(i)"))
+        }
+        let result = try ctsync("lint", dir.path, environment: Self.env)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("100 files checked: no problems found"))
+    }
+}
