@@ -7,7 +7,7 @@ extension CTSync {
         static let configuration = CommandConfiguration(abstract: "Print a JSON Schema (draft 2020-12).")
 
         enum Kind: String, ExpressibleByArgument, CaseIterable {
-            case job
+            case job, plan, report
         }
 
         @Argument(help: "Which schema: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -16,6 +16,8 @@ extension CTSync {
         func run() async throws {
             switch kind {
             case .job: Terminal.output(JobSchema.document.serialized())
+            case .plan: Terminal.output(OutputSchemas.plan.serialized())
+            case .report: Terminal.output(OutputSchemas.report.serialized())
             }
         }
     }

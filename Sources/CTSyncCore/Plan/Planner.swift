@@ -27,7 +27,10 @@ public final class Planner {
     private let state: (any StateStore)?
     private let full: Bool
     private let eventNames: EventNameBudget
-    private let fingerprint: UInt64
+    /// The destination-and-mappings fingerprint stored with each acknowledgement.
+    public let fingerprint: UInt64
+    /// Whether the destination or mappings changed since the last completed run; set once `run` starts.
+    public private(set) var mappingChanged = false
     /// Rows per hand-off between the two threads.
     private let chunkSize = 2048
 
@@ -74,6 +77,7 @@ public final class Planner {
             throw .state(error)
         }
         let mappingChanged = stored != nil && stored != fingerprint
+        self.mappingChanged = mappingChanged
         let lookup: any StateLookup
         do {
             lookup = full ? EmptyStateLookup() : try state?.makeLookup(job: spec.name.value) ?? EmptyStateLookup()
@@ -93,7 +97,7 @@ public final class Planner {
         let queue = BoundedQueue<Candidates>(capacity: 4)
         let differ = Differ(
             lookup: lookup, queue: queue, consume: consume, mode: spec.mode.value, object: spec.object.value,
-            fingerprint: fingerprint, mappingChanged: mappingChanged)
+            fingerprint: fingerprint)
         let thread = Thread { differ.run() }
         thread.stackSize = 1 << 20
         thread.start()
@@ -207,11 +211,10 @@ private final class Differ: @unchecked Sendable {
     private let mode: SyncMode
     private let object: ObjectType
     private let fingerprint: UInt64
-    private let mappingChanged: Bool
 
     init(
         lookup: any StateLookup, queue: BoundedQueue<Candidates>, consume: @escaping @Sendable (PlanChunk) throws -> Void,
-        mode: SyncMode, object: ObjectType, fingerprint: UInt64, mappingChanged: Bool
+        mode: SyncMode, object: ObjectType, fingerprint: UInt64
     ) {
         self.lookup = lookup
         self.queue = queue
@@ -219,7 +222,6 @@ private final class Differ: @unchecked Sendable {
         self.mode = mode
         self.object = object
         self.fingerprint = fingerprint
-        self.mappingChanged = mappingChanged
     }
 
     func run() {
@@ -265,6 +267,5 @@ private final class Differ: @unchecked Sendable {
             failure = .stopped(error)
             queue.close()
         }
-        _ = mappingChanged
     }
 }

@@ -1,0 +1,54 @@
+/// A record that did not get in, with the code and message that say why.
+public struct RecordFailure: Sendable {
+    public var record: PlannedRecord
+    /// CleverTap's per-record code (`"515"`), an HTTP status (`"http_503"`) or a transport code (`"timeout"`).
+    public var code: String
+    public var message: String
+}
+
+/// Why a job stopped sending before its plan was done.
+public enum AbortReason: Sendable, Equatable {
+    case unauthorized(String)
+    case refused(status: Int, message: String)
+    case interrupted
+    case state(String)
+    case source(String)
+
+    public var message: String {
+        switch self {
+        case .unauthorized(let m), .state(let m), .source(let m): m
+        case .refused(_, let m): m
+        case .interrupted: "interrupted: stopped sending, waited for requests in flight and recorded their results"
+        }
+    }
+}
+
+/// HTTP figures for the report.
+public struct HTTPStats: Sendable {
+    public var requests = 0
+    public var retries = 0
+    public var throttled = 0
+    public var latenciesMs: [Double] = []
+    /// Records re-sent after an attempt whose outcome was unknown (timeout, lost
+    /// response): CleverTap may hold them twice (events have no dedup key).
+    public var possiblyDuplicated = 0
+
+    mutating func merge(_ other: HTTPStats) {
+        requests += other.requests
+        retries += other.retries
+        throttled += other.throttled
+        latenciesMs += other.latenciesMs
+        possiblyDuplicated += other.possiblyDuplicated
+    }
+}
+
+/// What happened to one batch.
+struct BatchOutcome: Sendable {
+    var acknowledged: [PlannedRecord] = []
+    var rejected: [RecordFailure] = []
+    var failed: [RecordFailure] = []
+    /// Records that were sent at least once.
+    var sent = 0
+    var stats = HTTPStats()
+    var abort: AbortReason?
+}
