@@ -9,8 +9,10 @@ import Darwin
 /// Readers scan `base[position..<end]` directly and call ``refill(keeping:)`` when they
 /// run out; the bytes of a record still being scanned are kept (moved to the front) and
 /// the buffer doubles only when one record fills it, so memory is bounded by the larger
-/// of the initial capacity and the reader's record limit.
-final class InputBuffer {
+/// of the initial capacity and the reader's record limit. It is a non-copyable value so
+/// that a scanner holding it works on plain memory, with no reference counting or
+/// dynamic exclusivity checks in the per-byte loops.
+struct InputBuffer: ~Copyable {
     /// The default capacity: large enough that a read(2) per MiB is all the I/O costs.
     static let defaultCapacity = 1 << 20
 
@@ -45,7 +47,7 @@ final class InputBuffer {
     /// - Returns: How far the kept bytes moved towards the start; subtract it from every
     ///   offset the caller holds. When nothing new arrived the input has ended (see
     ///   ``isAtEnd``).
-    func refill(keeping keep: Int) throws(SourceError) -> Int {
+    mutating func refill(keeping keep: Int) throws(SourceError) -> Int {
         precondition(keep >= 0 && keep <= end)
         let kept = end - keep
         if keep > 0 {
@@ -66,24 +68,32 @@ final class InputBuffer {
     }
 
     /// Reads until at least `count` bytes follow `position` or the input ends.
-    func fill(atLeast count: Int) throws(SourceError) {
+    mutating func fill(atLeast count: Int) throws(SourceError) {
         while end - position < count, !isAtEnd, !isClosed {
             _ = try refill(keeping: position)
         }
     }
 
+    /// Skips a UTF-8 byte order mark at `position`.
+    mutating func skipByteOrderMark() throws(SourceError) {
+        try fill(atLeast: 3)
+        if end - position >= 3, base[position] == 0xEF, base[position + 1] == 0xBB, base[position + 2] == 0xBF {
+            position += 3
+        }
+    }
+
     /// Closes the input; later refills read nothing.
-    func close() {
+    mutating func close() {
         guard !isClosed else { return }
         isClosed = true
         input.close()
     }
 
-    private func resize(to newCapacity: Int) {
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        grown.update(from: base, count: end)
+    private mutating func resize(to newCapacity: Int) {
+        let resized = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        resized.update(from: base, count: end)
         base.deallocate()
-        base = grown
+        base = resized
         capacity = newCapacity
     }
 }

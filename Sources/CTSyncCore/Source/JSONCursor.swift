@@ -64,7 +64,7 @@ struct JSONCursor {
 
     /// Consumes `byte` or fails with `expectation`.
     mutating func expect(_ byte: UInt8, _ expectation: @autoclosure () -> String) throws(Failure) {
-        guard current == byte else { throw failure(expectation()) }
+        guard current == byte else { throw unexpectedCharacter(expectation()) }
         index += 1
     }
 
@@ -331,7 +331,7 @@ struct JSONCursor {
 
     // MARK: Messages
 
-    private func unexpectedCharacter(_ expectation: String) -> Failure {
+    func unexpectedCharacter(_ expectation: String) -> Failure {
         guard index < count else { return failure(expectation) }
         let byte = base[index]
         if byte >= 0x80 {

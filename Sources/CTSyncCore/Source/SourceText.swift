@@ -25,9 +25,9 @@ enum SourceText {
         return count == 1 ? "1 byte" : "\(count) bytes"
     }
 
-    /// `field 3 ("email")`, or `field 3` when the column has no name.
-    static func field(_ index: Int, named name: String?) -> String {
-        guard let name else { return "field \(index + 1)" }
-        return "field \(index + 1) (\(quoted(name)))"
+    /// `field 3 ("email")` given the header's names, `field 3` without them.
+    static func field(_ index: Int, in names: [String]?) -> String {
+        guard let names, index < names.count else { return "field \(index + 1)" }
+        return "field \(index + 1) (\(quoted(names[index])))"
     }
 }

@@ -72,7 +72,7 @@ public enum Sources {
     }
 
     private static func reader(
-        over buffer: InputBuffer, named name: String, format: SourceFormat, csv: CSVOptions, jsonl: JSONLOptions
+        over buffer: consuming InputBuffer, named name: String, format: SourceFormat, csv: CSVOptions, jsonl: JSONLOptions
     ) throws(SourceError) -> any RowReader {
         switch format {
         case .csv: try CSVRowReader(buffer: buffer, sourceName: name, options: csv, delimiter: csv.delimiter)
