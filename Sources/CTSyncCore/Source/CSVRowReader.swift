@@ -88,7 +88,8 @@ final class CSVRowReader: RowReader {
         let names: [String]
         if hasHeader {
             if let problem = scanner.problem {
-                throw .readFailed(path: sourceName, reason: "the header row is invalid: \(scanner.message(for: problem))")
+                throw .readFailed(
+                    path: sourceName, reason: "the header row is invalid: \(scanner.message(for: problem))")
             }
             names = scanner.texts()
             scanner.names = names

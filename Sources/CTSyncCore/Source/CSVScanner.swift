@@ -267,7 +267,9 @@ struct CSVScanner: ~Copyable {
                     return .invalid(line: recordLine, message: "NUL byte in \(SourceText.field(index, in: names))")
                 }
                 // Doubled quotes are ASCII, so the raw bytes validate like the unescaped ones.
-                if field.flags & FieldSpan.nonASCII != 0 && !UTF8Check.isValid(record + field.start, count: field.end - field.start) {
+                if field.flags & FieldSpan.nonASCII != 0
+                    && !UTF8Check.isValid(record + field.start, count: field.end - field.start)
+                {
                     return .invalid(line: recordLine, message: "invalid UTF-8 in \(SourceText.field(index, in: names))")
                 }
             }
@@ -310,11 +312,13 @@ struct CSVScanner: ~Copyable {
     func message(for problem: Problem) -> String {
         switch problem {
         case .unterminatedQuote(let field, let openedOn):
-            return "unterminated quoted field: the quote that opens \(SourceText.field(field, in: names)) on line \(openedOn) is never closed"
+            return
+                "unterminated quoted field: the quote that opens \(SourceText.field(field, in: names)) on line \(openedOn) is never closed"
         case .textAfterQuote(let field):
             return "unexpected text after the closing quote of \(SourceText.field(field, in: names))"
         case .fieldTooLarge(let field):
-            return "\(SourceText.field(field, in: names)) is larger than the \(SourceText.bytes(maxFieldBytes)) field limit"
+            return
+                "\(SourceText.field(field, in: names)) is larger than the \(SourceText.bytes(maxFieldBytes)) field limit"
         case .recordTooLarge:
             return "record is larger than the \(SourceText.bytes(maxRecordBytes)) record limit"
         }

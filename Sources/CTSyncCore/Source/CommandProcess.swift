@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A source command: `/bin/sh -c COMMAND` in its own process group, read as a ``ByteInput``.
@@ -75,7 +75,8 @@ final class CommandProcess: ByteInput {
             }
             if fds.count > 1 && fds[1].revents != 0 { drainStderr() }
             guard fds[0].revents != 0 else { continue }
-            guard let count = SourceSyscalls.readDescriptor(stdoutFD, into: buffer.baseAddress!, count: buffer.count) else {
+            guard let count = SourceSyscalls.readDescriptor(stdoutFD, into: buffer.baseAddress!, count: buffer.count)
+            else {
                 throw .readFailed(path: "source command output", reason: SourceSyscalls.errorText(errno))
             }
             if count > 0 { return count }
@@ -172,9 +173,9 @@ final class CommandProcess: ByteInput {
             if errno != EINTR { return true }
         }
         #if os(Linux)
-        return info._sifields._sigchld.si_pid != 0
+            return info._sifields._sigchld.si_pid != 0
         #else
-        return info.si_pid != 0
+            return info.si_pid != 0
         #endif
     }
 
@@ -199,7 +200,9 @@ final class CommandProcess: ByteInput {
 
     private func drainStderr() {
         guard stderrFD >= 0 else { return }
-        guard let count = SourceSyscalls.readDescriptor(stderrFD, into: chunk.baseAddress!, count: chunk.count), count > 0 else {
+        guard let count = SourceSyscalls.readDescriptor(stderrFD, into: chunk.baseAddress!, count: chunk.count),
+            count > 0
+        else {
             SourceSyscalls.closeDescriptor(stderrFD)
             stderrFD = -1
             return
@@ -222,13 +225,20 @@ final class CommandProcess: ByteInput {
 
     // MARK: Spawning
 
-    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    private typealias AddChdir =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
 
-    /// glibc declares posix_spawn_file_actions_addchdir_np (2.29+) only under _GNU_SOURCE,
-    /// which Swift's Glibc module doesn't define, so it is looked up at run time.
-    private static func addChdirFunction() -> AddChdir? {
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addchdir_np") else { return nil }
-        return unsafeBitCast(symbol, to: AddChdir.self)
+    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+
+    /// glibc declares posix_spawn_file_actions_addchdir_np (2.29+) and pipe2 only under
+    /// _GNU_SOURCE, which Swift's Glibc module doesn't define, so they are looked up at
+    /// run time.
+    private static let addChdir: AddChdir? = systemFunction("posix_spawn_file_actions_addchdir_np", as: AddChdir.self)
+    private static let pipe2: Pipe2? = systemFunction("pipe2", as: Pipe2.self)
+
+    private static func systemFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), name) else { return nil }
+        return unsafeBitCast(symbol, to: type)
     }
 
     /// Spawns `/bin/sh -c command` with stdin from /dev/null and stdout and stderr on new
@@ -244,9 +254,14 @@ final class CommandProcess: ByteInput {
             SourceSyscalls.closeDescriptor(outPipe.write)
             throw failure("cannot create a pipe: \(SourceSyscalls.errorText(errno))")
         }
+        var started = false
         defer {
             SourceSyscalls.closeDescriptor(outPipe.write)
             SourceSyscalls.closeDescriptor(errPipe.write)
+            if !started {
+                SourceSyscalls.closeDescriptor(outPipe.read)
+                SourceSyscalls.closeDescriptor(errPipe.read)
+            }
         }
 
         var actions = posix_spawn_file_actions_t()
@@ -256,18 +271,20 @@ final class CommandProcess: ByteInput {
         posix_spawn_file_actions_adddup2(&actions, errPipe.write, 2)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         if workingDirectory != "." {
-            guard let addChdir = addChdirFunction() else {
+            guard let addChdir else {
                 throw failure("this system's C library cannot start a process in another directory")
             }
-            guard addChdir(&actions, workingDirectory) == 0 else {
-                throw failure("cannot set the working directory: \(SourceSyscalls.errorText(errno))")
+            let code = addChdir(&actions, workingDirectory)
+            guard code == 0 else {
+                throw failure("cannot set the working directory: \(SourceSyscalls.errorText(code))")
             }
         }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         posix_spawnattr_setpgroup(&attributes, 0)
         var noSignals = sigset_t()
         sigemptyset(&noSignals)
@@ -275,45 +292,43 @@ final class CommandProcess: ByteInput {
         // Ignored signals survive exec; a command must not inherit, say, our ignored SIGPIPE.
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2, SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ] {
+        for signal in [
+            SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2, SIGTSTP, SIGTTIN, SIGTTOU,
+            SIGXFSZ,
+        ] {
             sigaddset(&defaults, signal)
         }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
 
-        let arguments: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (text: String) in strdup(text) }
-        defer { arguments.forEach { free($0) } }
-        var argv = arguments + [nil]
+        var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
+        defer {
+            for argument in argv { free(argument) }
+        }
         var pid: pid_t = 0
         #if os(Linux)
-        let environment = environ
+            let environment = environ
         #else
-        let environment = _NSGetEnviron().pointee
+            let environment = _NSGetEnviron().pointee
         #endif
         let result = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environment)
-        guard result == 0 else {
-            SourceSyscalls.closeDescriptor(outPipe.read)
-            SourceSyscalls.closeDescriptor(errPipe.read)
-            throw failure("/bin/sh: \(SourceSyscalls.errorText(result))")
-        }
+        guard result == 0 else { throw failure("/bin/sh: \(SourceSyscalls.errorText(result))") }
+        started = true
         #if os(Linux)
-        // A bigger pipe (F_SETPIPE_SZ, Linux only) means fewer wake-ups for fast commands.
-        _ = fcntl(outPipe.read, 1031, Int32(1 << 20))
+            // A bigger pipe (F_SETPIPE_SZ, Linux only) means fewer wake-ups for fast commands.
+            _ = fcntl(outPipe.read, 1031, Int32(1 << 20))
         #endif
         return (pid, outPipe.read, errPipe.read)
     }
-
-    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
 
     /// A close-on-exec pipe whose descriptors are above the standard three, so the
     /// child's dup2 onto 0, 1 and 2 can never clobber one of them.
     ///
     /// pipe2(2) sets close-on-exec atomically, so a command spawned concurrently from
-    /// another thread cannot inherit the write end and hold our stdout open; like
-    /// addchdir it is hidden behind _GNU_SOURCE, hence the lookup.
+    /// another thread cannot inherit the write end and hold our stdout open.
     private static func makePipe() -> (read: Int32, write: Int32)? {
         var fds: [Int32] = [-1, -1]
-        if let symbol = dlsym(dlopen(nil, RTLD_NOW), "pipe2") {
-            guard unsafeBitCast(symbol, to: Pipe2.self)(&fds, O_CLOEXEC) == 0 else { return nil }
+        if let pipe2 {
+            guard pipe2(&fds, O_CLOEXEC) == 0 else { return nil }
         } else {
             guard pipe(&fds) == 0 else { return nil }
             for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A strict RFC 8259 scanner over one line's bytes.
@@ -86,7 +86,10 @@ struct JSONCursor {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = index
             try scanNumber()
-            return build ? .number(String(decoding: UnsafeBufferPointer(start: base + start, count: index - start), as: UTF8.self)) : .null
+            return build
+                ? .number(
+                    String(decoding: UnsafeBufferPointer(start: base + start, count: index - start), as: UTF8.self))
+                : .null
         case UInt8(ascii: "t"):
             try scanLiteral("true")
             return .bool(true)
@@ -295,7 +298,8 @@ struct JSONCursor {
                 index += 1
                 return
             }
-            throw unexpectedCharacter(isObject ? "expected ',' or '}' after a member" : "expected ',' or ']' after an element")
+            throw unexpectedCharacter(
+                isObject ? "expected ',' or '}' after a member" : "expected ',' or ']' after an element")
         }
     }
 

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Splits an ``InputBuffer`` into lines and turns each into a ``RowEvent`` with a
@@ -47,7 +47,8 @@ struct JSONLScanner: ~Copyable {
         while let (start, end, isTooLong) = try nextLine() {
             line += 1
             if isTooLong {
-                return .invalid(line: line, message: "line is longer than the \(SourceText.bytes(options.maxLineBytes)) limit")
+                return .invalid(
+                    line: line, message: "line is longer than the \(SourceText.bytes(options.maxLineBytes)) limit")
             }
             if isBlank(start..<end) { continue }
             return event(for: start..<end)
@@ -132,7 +133,9 @@ struct JSONLScanner: ~Copyable {
         _ cursor: inout JSONCursor, key: inout JSONCursor.StringToken?
     ) throws(JSONCursor.Failure) {
         while true {
-            guard cursor.current == UInt8(ascii: "\"") else { throw cursor.unexpectedCharacter("expected a string key") }
+            guard cursor.current == UInt8(ascii: "\"") else {
+                throw cursor.unexpectedCharacter("expected a string key")
+            }
             let token = try cursor.scanString()
             cursor.skipWhitespace()
             try cursor.expect(UInt8(ascii: ":"), "expected ':' after a key")

@@ -50,7 +50,9 @@ public enum Sources {
     ) throws(SourceError) -> any RowReader {
         try validate(format: format, csv: csv, jsonl: jsonl)
         let input = try FileInput(path: path)
-        return try reader(over: InputBuffer(input: input, capacity: bufferCapacity), named: path, format: format, csv: csv, jsonl: jsonl)
+        return try reader(
+            over: InputBuffer(input: input, capacity: bufferCapacity), named: path, format: format, csv: csv,
+            jsonl: jsonl)
     }
 
     static func open(
@@ -72,7 +74,8 @@ public enum Sources {
     }
 
     private static func reader(
-        over buffer: consuming InputBuffer, named name: String, format: SourceFormat, csv: CSVOptions, jsonl: JSONLOptions
+        over buffer: consuming InputBuffer, named name: String, format: SourceFormat, csv: CSVOptions,
+        jsonl: JSONLOptions
     ) throws(SourceError) -> any RowReader {
         switch format {
         case .csv: try CSVRowReader(buffer: buffer, sourceName: name, options: csv, delimiter: csv.delimiter)
