@@ -1,0 +1,160 @@
+import HTTPTypes
+import Hummingbird
+import ServiceLifecycle
+
+/// `POST /1/upload` and `POST /{region}/1/upload`: credentials, the per-account
+/// concurrency limit, injected faults, then parse, validate and store.
+struct UploadEndpoint: Sendable {
+    let state: SandboxState
+
+    static let accountHeader = HTTPField.Name("X-CleverTap-Account-Id")!
+    static let passcodeHeader = HTTPField.Name("X-CleverTap-Passcode")!
+
+    /// `region` is the path prefix, `nil` for the bare `/1/upload`.
+    func respond(to request: Request, region: SandboxRegion?) async -> UploadReply {
+        state.count { $0.requests += 1 }
+
+        // A host of another region does not know the account: same answer as an unknown ID.
+        guard let accountID = request.headers[Self.accountHeader],
+            let account = state.account(id: accountID),
+            region == nil || region == account.region
+        else {
+            state.count { $0.unauthorized += 1 }
+            return .respond(SandboxResponses.failure(.unauthorized, "Account ID is not valid"))
+        }
+        guard request.headers[Self.passcodeHeader] == account.passcode else {
+            state.count { $0.unauthorized += 1 }
+            return .respond(SandboxResponses.failure(.unauthorized, "Invalid Passcode"))
+        }
+
+        guard state.enter(account: account.id) else {
+            return .respond(tooManyRequests())
+        }
+        defer { state.leave(account: account.id) }
+
+        let plan = state.nextFaultPlan()
+        if plan.delayMilliseconds > 0, await !pause(milliseconds: plan.delayMilliseconds) {
+            return .closeConnection
+        }
+        switch plan.outcome {
+        case .status(let code):
+            return .respond(injectedFailure(code))
+        case .drop:
+            state.count { $0.dropped += 1 }
+            return .closeConnection
+        case .none, .lose, .slow:
+            break
+        }
+
+        let dryRun = ["1", "true"].contains(request.uri.queryParameters["dryRun"] ?? "")
+        let response = await process(request, account: account.id, dryRun: dryRun)
+
+        switch plan.outcome {
+        case .lose:
+            state.count { $0.lostResponses += 1 }
+            return .closeConnection
+        case .slow(let milliseconds):
+            state.count { $0.slowResponses += 1 }
+            return await pause(milliseconds: milliseconds) ? .respond(response) : .closeConnection
+        case .none, .status, .drop:
+            return .respond(response)
+        }
+    }
+
+    // MARK: - Processing
+
+    private func process(_ request: Request, account: String, dryRun: Bool) async -> Response {
+        let limits = state.limits
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limits.maxBodyBytes)
+        } catch {
+            return malformed("Malformed request. The body is larger than \(limits.maxBodyBytes) bytes")
+        }
+        let parsed: SandboxValue
+        do {
+            parsed = try body.withUnsafeReadableBytes { bytes in try JSONParser.parse(bytes) }
+        } catch {
+            return malformed("Malformed request")
+        }
+        guard case .array(let records) = parsed["d"] else {
+            return malformed("Malformed request")
+        }
+        guard records.count <= limits.maxRecordsPerRequest else {
+            return malformed("Malformed request. At most \(limits.maxRecordsPerRequest) records are allowed per request")
+        }
+
+        var valid: [(number: Int, record: UploadRecord)] = []
+        valid.reserveCapacity(records.count)
+        var refused: [(number: Int, rejection: RecordRejection)] = []
+        for (index, record) in records.enumerated() {
+            switch state.validator.validate(record) {
+            case .success(let upload): valid.append((index + 1, upload))
+            case .failure(let rejection): refused.append((index + 1, rejection))
+            }
+        }
+        if !dryRun, !valid.isEmpty {
+            let refusedByStore = state.store(valid, account: account)
+            if !refusedByStore.isEmpty {
+                refused.append(contentsOf: refusedByStore)
+                refused.sort { $0.number < $1.number }
+            }
+        }
+
+        let result = UploadResult(
+            processed: records.count - refused.count,
+            unprocessed: refused.map { .init(number: $0.number, rejection: $0.rejection, record: records[$0.number - 1]) }
+        )
+        state.count { stats in
+            stats.batchesProcessed += 1
+            stats.recordsProcessed += result.processed
+            stats.recordsUnprocessed += result.unprocessed.count
+        }
+        return SandboxResponses.json(result.encoded())
+    }
+
+    // MARK: - Answers
+
+    private func malformed(_ message: String) -> Response {
+        state.count { $0.malformed += 1 }
+        return SandboxResponses.failure(.badRequest, message)
+    }
+
+    private func tooManyRequests() -> Response {
+        SandboxResponses.failure(
+            .tooManyRequests,
+            "Too many concurrent requests",
+            headers: SandboxResponses.retryAfter(state.faultConfiguration.retryAfterSeconds)
+        )
+    }
+
+    private func injectedFailure(_ code: Int) -> Response {
+        let retryAfter = SandboxResponses.retryAfter(state.faultConfiguration.retryAfterSeconds)
+        switch code {
+        case 429:
+            state.count { $0.injected429 += 1 }
+            return SandboxResponses.failure(.tooManyRequests, "Too many concurrent requests", headers: retryAfter)
+        case 502:
+            state.count { $0.injected502 += 1 }
+            return SandboxResponses.badGateway()
+        case 503:
+            state.count { $0.injected503 += 1 }
+            return SandboxResponses.failure(.serviceUnavailable, "Service Unavailable. Please retry later.", headers: retryAfter)
+        default:
+            state.count { $0.injected500 += 1 }
+            return SandboxResponses.failure(.internalServerError, "Internal Server Error")
+        }
+    }
+
+    /// Sleeps unless the server starts shutting down; `false` when cut short.
+    private func pause(milliseconds: Int) async -> Bool {
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await Task.sleep(for: .milliseconds(milliseconds))
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+}

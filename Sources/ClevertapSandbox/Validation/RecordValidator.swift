@@ -1,0 +1,264 @@
+/// Checks one record of a request's `d` array the way CleverTap does, without
+/// looking at the store.
+///
+/// A record gets at most one rejection. The checks run in a fixed order (record
+/// type, identity, `ts`, then the event or profile payload; standard profile
+/// fields before generic property rules; properties by sorted key) so the same
+/// record always gets the same code. Limits that depend on what is already
+/// stored (distinct event names, custom properties after a merge) are the
+/// store's business.
+struct RecordValidator: Sendable {
+    let limits: ValidationLimits
+
+    /// Epoch seconds beyond this look like milliseconds (the year 5138).
+    static let maxTimestamp = 100_000_000_000
+
+    func validate(_ record: SandboxValue) -> Result<UploadRecord, RecordRejection> {
+        guard case .object(let members) = record else { return .failure(.notEventOrProfile) }
+        let isProfile: Bool
+        switch members["type"] {
+        case .string("profile"): isProfile = true
+        case .string("event"): isProfile = false
+        default: return .failure(.notEventOrProfile)
+        }
+
+        let identity: String
+        switch resolveIdentity(members) {
+        case .success(let resolved): identity = resolved
+        case .failure(let rejection): return .failure(rejection)
+        }
+
+        var timestamp: Int?
+        if let ts = members["ts"] {
+            guard case .int(let seconds) = ts, seconds > 0, seconds < Self.maxTimestamp else {
+                return .failure(.timestampInvalid)
+            }
+            timestamp = seconds
+        }
+
+        if isProfile {
+            return validateProfile(members, identity: identity, timestamp: timestamp).map(UploadRecord.profile)
+        }
+        return validateEvent(members, identity: identity, timestamp: timestamp).map(UploadRecord.event)
+    }
+
+    // MARK: - Identity
+
+    private static let identityKeys = ["identity", "objectId", "FBID", "GPID"]
+
+    /// The first usable identifier; CleverTap also takes a numeric identity.
+    private func resolveIdentity(_ members: [String: SandboxValue]) -> Result<String, RecordRejection> {
+        for key in Self.identityKeys {
+            switch members[key] {
+            case .string(let value) where !isBlank(value): return .success(value)
+            case .int(let value): return .success(String(value))
+            default: continue
+            }
+        }
+        return .failure(members["objectId"] == nil ? .identityMissing : .objectIdInvalid)
+    }
+
+    // MARK: - Profiles
+
+    private func validateProfile(
+        _ members: [String: SandboxValue],
+        identity: String,
+        timestamp: Int?
+    ) -> Result<ProfileUpsert, RecordRejection> {
+        let data: [String: SandboxValue]
+        switch members["profileData"] {
+        case nil: data = [:]
+        case .object(let object): data = object
+        default: return .failure(.invalidProfileStructure("profileData must be a JSON object"))
+        }
+        if let rejection = standardFieldRejection(data) { return .failure(rejection) }
+        if let problem = firstProblem(in: data, check: profilePropertyProblem) {
+            return .failure(.invalidProfileStructure(problem))
+        }
+        var customCount = 0
+        for key in data.keys where StandardProfileFields.isCustom(key) { customCount += 1 }
+        guard customCount <= limits.maxCustomProfileProperties else {
+            return .failure(.profilePropertiesLimit(limits.maxCustomProfileProperties))
+        }
+        return .success(ProfileUpsert(identity: identity, timestamp: timestamp, properties: data))
+    }
+
+    /// Codes 514...520, checked in a fixed order.
+    private func standardFieldRejection(_ data: [String: SandboxValue]) -> RecordRejection? {
+        if let email = data["Email"], !(email.stringValue.map(FieldFormats.isValidEmail) ?? false) {
+            return .invalidProfileField(code: 515, field: "Email")
+        }
+        if let phone = data["Phone"], !(phone.stringValue.map(FieldFormats.isValidPhone) ?? false) {
+            return .invalidProfileField(code: 516, field: "Phone number")
+        }
+        if let gender = data["Gender"], gender != "M", gender != "F" {
+            return .invalidProfileField(code: 514, field: "Gender")
+        }
+        if let employed = data["Employed"], employed != "Y", employed != "N" {
+            return .invalidProfileField(code: 517, field: "Employed")
+        }
+        if let education = data["Education"], education != "School", education != "College",
+            education != "Graduate"
+        {
+            return .invalidProfileField(code: 518, field: "Education")
+        }
+        if let married = data["Married"], married != "Y", married != "N" {
+            return .invalidProfileField(code: 519, field: "Married")
+        }
+        if let age = data["Age"], !age.isNumber {
+            return .invalidProfileField(code: 520, field: "Age")
+        }
+        return nil
+    }
+
+    private func profilePropertyProblem(_ key: String, _ value: SandboxValue) -> String? {
+        if let problem = keyProblem(key) { return problem }
+        if StandardProfileFields.isSubscriptionFlag(key), value.boolValue == nil {
+            return "\(quoted(key)) must be a boolean"
+        }
+        if key == "DOB", !(value.stringValue.map(FieldFormats.isValidDate) ?? false) {
+            return "DOB must be a date ($D_<epoch seconds>)"
+        }
+        switch value {
+        case .string(let string): return stringProblem(string, key: key)
+        case .null, .bool, .int, .double: return nil
+        case .array(let items): return multiValueProblem(items, key: key)
+        case .object(let object): return operatorProblem(object, key: key)
+        }
+    }
+
+    /// `{"$add": [...]}`, `{"$remove": [...]}`, `{"$incr": n}` or `{"$decr": n}`.
+    private func operatorProblem(_ object: [String: SandboxValue], key: String) -> String? {
+        guard object.count == 1, let (name, operand) = object.first else {
+            return "\(quoted(key)) is a nested object; only $add, $remove, $incr and $decr are supported"
+        }
+        switch name {
+        case "$add", "$remove":
+            switch operand {
+            case .string(let string): return stringProblem(string, key: key)
+            case .array(let items): return multiValueProblem(items, key: key)
+            default: return "\(name) on \(quoted(key)) needs a string or an array of strings"
+            }
+        case "$incr", "$decr":
+            return operand.isNumber ? nil : "\(name) on \(quoted(key)) needs a number"
+        default:
+            return "\(quoted(key)) is a nested object; only $add, $remove, $incr and $decr are supported"
+        }
+    }
+
+    private func multiValueProblem(_ items: [SandboxValue], key: String) -> String? {
+        guard items.count <= limits.maxMultiValueItems else {
+            return "\(quoted(key)) has more than \(limits.maxMultiValueItems) values"
+        }
+        for item in items {
+            guard case .string(let string) = item, string.utf8.count <= limits.maxValueBytes else {
+                return "\(quoted(key)) values must be strings of at most \(limits.maxValueBytes) bytes"
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Events
+
+    private func validateEvent(
+        _ members: [String: SandboxValue],
+        identity: String,
+        timestamp: Int?
+    ) -> Result<EventUpload, RecordRejection> {
+        guard case .string(let name) = members["evtName"], !isBlank(name) else {
+            return .failure(.eventNameMissing)
+        }
+        if RestrictedEventNames.contains(name) { return .failure(.restrictedEvent) }
+        guard name.utf8.count <= limits.maxValueBytes else {
+            return .failure(.invalidEventStructure("event name longer than \(limits.maxValueBytes) bytes"))
+        }
+
+        let data: [String: SandboxValue]
+        switch members["evtData"] {
+        case nil: data = [:]
+        case .object(let object): data = object
+        default: return .failure(.invalidEventStructure("evtData must be a JSON object"))
+        }
+        guard data.count <= limits.maxEventProperties else { return .failure(.eventPropertiesLimit) }
+        let isCharged = name == "Charged"
+        let problem = firstProblem(in: data) { key, value in
+            eventPropertyProblem(key, value, isCharged: isCharged)
+        }
+        if let problem { return .failure(.invalidEventStructure(problem)) }
+        return .success(EventUpload(identity: identity, timestamp: timestamp, name: name, properties: data))
+    }
+
+    private func eventPropertyProblem(_ key: String, _ value: SandboxValue, isCharged: Bool) -> String? {
+        if let problem = keyProblem(key) { return problem }
+        switch value {
+        case .string(let string): return stringProblem(string, key: key)
+        case .null, .bool, .int, .double: return nil
+        case .array(let items) where isCharged && key == "Items": return chargedItemsProblem(items)
+        case .array: return "\(quoted(key)) is an array; only Charged's Items may be"
+        case .object: return "\(quoted(key)) is a nested object; only Charged's Items may hold objects"
+        }
+    }
+
+    /// `Items` of a `Charged` event: at most 50 flat objects.
+    private func chargedItemsProblem(_ items: [SandboxValue]) -> String? {
+        guard items.count <= limits.maxChargedItems else {
+            return "Items has more than \(limits.maxChargedItems) entries"
+        }
+        for item in items {
+            guard case .object(let fields) = item else { return "Items entries must be objects" }
+            for (key, value) in fields {
+                if let problem = keyProblem(key) { return problem }
+                switch value {
+                case .string(let string):
+                    if let problem = stringProblem(string, key: key) { return problem }
+                case .null, .bool, .int, .double:
+                    continue
+                case .array, .object:
+                    return "Items entries must be flat objects"
+                }
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Shared rules
+
+    private func keyProblem(_ key: String) -> String? {
+        let length = key.utf8.count
+        if length == 0 { return "property keys must not be empty" }
+        if length > limits.maxKeyBytes { return "a property key is longer than \(limits.maxKeyBytes) bytes" }
+        return nil
+    }
+
+    private func stringProblem(_ string: String, key: String) -> String? {
+        if string.utf8.count > limits.maxValueBytes {
+            return "the value of \(quoted(key)) is longer than \(limits.maxValueBytes) bytes"
+        }
+        if FieldFormats.isDateValue(string), !FieldFormats.isValidDate(string) {
+            return "the value of \(quoted(key)) is not a valid date ($D_<epoch seconds>)"
+        }
+        return nil
+    }
+
+    /// The problem of the smallest offending key, so the answer does not depend
+    /// on dictionary order. Sorting only happens once something is wrong.
+    private func firstProblem(
+        in data: [String: SandboxValue],
+        check: (String, SandboxValue) -> String?
+    ) -> String? {
+        for (key, value) in data where check(key, value) != nil {
+            for sortedKey in data.keys.sorted() {
+                if let problem = check(sortedKey, data[sortedKey]!) { return problem }
+            }
+        }
+        return nil
+    }
+
+    private func isBlank(_ string: String) -> Bool {
+        string.utf8.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+    }
+
+    private func quoted(_ key: String) -> String {
+        "\"\(key)\""
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// `clevertap-sandbox`: a local server that behaves like CleverTap's Upload API.
+@main
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clevertap-sandbox",
+        abstract: "A local server that behaves like CleverTap's Upload API (POST /1/upload).",
+        discussion: """
+            Without a subcommand, serves: clevertap-sandbox --account 123:secret:in1
+            The first line on stdout is "listening on http://HOST:PORT".
+            """,
+        subcommands: [Serve.self, LoadGen.self],
+        defaultSubcommand: Serve.self
+    )
+}

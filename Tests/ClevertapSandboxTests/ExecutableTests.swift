@@ -1,0 +1,80 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+
+@testable import ClevertapSandbox
+
+/// The built `clevertap-sandbox` binary, next to the test bundle, when present.
+private let sandboxBinary: URL? = {
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent("clevertap-sandbox")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        directory = directory.deletingLastPathComponent()
+    }
+    return nil
+}()
+
+@Suite("clevertap-sandbox executable", .enabled(if: sandboxBinary != nil, "the executable is not built"))
+struct ExecutableTests {
+    private func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = sandboxBinary
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        return (process, output, errors)
+    }
+
+    @Test func refusesToStartWithoutAccounts() throws {
+        let (process, _, errors) = try launch([])
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 64)
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(message.contains("no account configured"))
+    }
+
+    @Test func refusesInvalidFaults() throws {
+        let (process, _, _) = try launch(["--account", "1:p:in1", "--fault-429", "2"])
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 64)
+    }
+
+    @Test func servesTheDocumentedExampleAndStopsOnSIGTERM() async throws {
+        let (process, output, _) = try launch(["--account", "123:secret:in1", "--port", "0", "--log-level", "error"])
+        defer { if process.isRunning { process.terminate() } }
+
+        var firstLine = ""
+        while !firstLine.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            firstLine += String(decoding: chunk, as: UTF8.self)
+        }
+        let line = try #require(firstLine.split(separator: "\n").first.map(String.init))
+        #expect(line.hasPrefix("listening on http://127.0.0.1:"))
+        let baseURL = String(line.dropFirst("listening on ".count))
+
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var request = HTTPClientRequest(url: baseURL + "/in1/1/upload")
+        request.method = .POST
+        request.headers.add(name: "X-CleverTap-Account-Id", value: "123")
+        request.headers.add(name: "X-CleverTap-Passcode", value: "secret")
+        request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        request.body = .bytes(ByteBuffer(string: Records.batch([UploadProtocolTests.documentedProfile, UploadProtocolTests.documentedEvent])))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        try await client.shutdown()
+        #expect(response.status.code == 200)
+        #expect(body == #"{"status":"success","processed":2,"unprocessed":[]}"#)
+
+        process.terminate()  // SIGTERM
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 0)
+    }
+}
