@@ -7,6 +7,13 @@
 ///   the record invalid.
 /// - Lines end with LF or CRLF, mixed freely; a CR elsewhere is data. A UTF-8 byte
 ///   order mark at the start of the input is skipped. Whitespace is kept as is.
+/// - An empty field, quoted (`""`) or not, reads as `.null`; every other field is `.string`.
+/// - A record with a field count other than the header's, an unterminated quote, a NUL
+///   byte, invalid UTF-8 or a field or record over its limit is reported as `.invalid`
+///   and reading goes on with the next record (an unterminated quote runs to the end of
+///   the input, so nothing follows it).
+/// - A header row that cannot be read (an unterminated quote, over a limit) ends the
+///   source with ``SourceError/readFailed(path:reason:)``; invalid UTF-8 in it is repaired.
 /// - Blank lines between records are skipped (so a one-column source cannot express an
 ///   empty row).
 /// - With a header, duplicate column names resolve to the first column of that name.

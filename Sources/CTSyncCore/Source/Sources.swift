@@ -27,6 +27,9 @@ public enum Sources {
     /// ``SourceError/commandSignalled(command:signal:stderrTail:)`` if it did not succeed.
     /// After `timeout` seconds the group gets SIGTERM, then SIGKILL after
     /// `terminationGrace`, and the read throws ``SourceError/commandTimedOut(command:seconds:stderrTail:)``.
+    /// The deadline and the stderr drain run while the reader waits for output (one
+    /// thread, poll(2)); a command left blocked on a full pipe because the caller stopped
+    /// pulling is killed at the caller's next `next()` once the deadline has passed.
     /// For CSV and TSV this blocks until the command prints its header (or ends); a
     /// command that fails before printing anything throws here.
     public static func open(
