@@ -6,7 +6,8 @@ extension SandboxCommand {
     struct LoadGen: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "loadgen",
-            abstract: "Post valid 1000-record batches over concurrent keep-alive connections; print JSON with records/s.",
+            abstract:
+                "Post valid 1000-record batches over concurrent keep-alive connections; print JSON with records/s.",
             aliases: ["bench"]
         )
 

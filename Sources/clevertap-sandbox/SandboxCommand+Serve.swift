@@ -80,7 +80,9 @@ extension SandboxCommand {
             } catch let error as SandboxConfigurationError {
                 throw ValidationError(error.description)
             } catch let error as CocoaError {
-                throw ValidationError("cannot read \(config ?? "the configuration file"): \(error.localizedDescription)")
+                throw ValidationError(
+                    "cannot read \(config ?? "the configuration file"): \(error.localizedDescription)"
+                )
             }
         }
     }

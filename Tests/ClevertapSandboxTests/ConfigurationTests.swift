@@ -5,7 +5,9 @@ import Testing
 @Suite("Configuration")
 struct ConfigurationTests {
     @Test func parsesAccountSpecs() throws {
-        #expect(try SandboxAccount(parsing: "123:secret:in1") == SandboxAccount(id: "123", passcode: "secret", region: .in1))
+        #expect(
+            try SandboxAccount(parsing: "123:secret:in1") == SandboxAccount(id: "123", passcode: "secret", region: .in1)
+        )
         #expect(try SandboxAccount(parsing: "W-1:a:b:c:sk1").passcode == "a:b:c")
         #expect(throws: SandboxConfigurationError.unknownRegion("mars")) { try SandboxAccount(parsing: "1:p:mars") }
         #expect(throws: SandboxConfigurationError.invalidAccount("1:in1")) { try SandboxAccount(parsing: "1:in1") }
@@ -13,18 +15,28 @@ struct ConfigurationTests {
     }
 
     @Test func readsAConfigurationFile() throws {
-        let configuration = try SandboxConfiguration(jsonText: #"""
-            {"accounts": ["123:secret:in1", {"id": "456", "passcode": "p", "region": "us1"}],
-             "port": 8080, "seed": 7, "persist": "/tmp/x.json",
-             "faults": {"latency_ms": 200, "jitter_ms": 20, "fault_429": 0.25, "retry_after": 1},
-             "limits": {"max_concurrent_requests": 3}}
-            """#)
+        let configuration = try SandboxConfiguration(
+            jsonText: #"""
+                {"accounts": ["123:secret:in1", {"id": "456", "passcode": "p", "region": "us1"}],
+                 "port": 8080, "seed": 7, "persist": "/tmp/x.json",
+                 "faults": {"latency_ms": 200, "jitter_ms": 20, "fault_429": 0.25, "retry_after": 1},
+                 "limits": {"max_concurrent_requests": 3}}
+                """#
+        )
         #expect(configuration.accounts.map(\.id) == ["123", "456"])
         #expect(configuration.accounts[1].region == .us1)
         #expect(configuration.port == 8080)
         #expect(configuration.seed == 7)
         #expect(configuration.persistPath == "/tmp/x.json")
-        #expect(configuration.faults == FaultConfiguration(latencyMilliseconds: 200, jitterMilliseconds: 20, fault429: 0.25, retryAfterSeconds: 1))
+        #expect(
+            configuration.faults
+                == FaultConfiguration(
+                    latencyMilliseconds: 200,
+                    jitterMilliseconds: 20,
+                    fault429: 0.25,
+                    retryAfterSeconds: 1
+                )
+        )
         #expect(configuration.limits.maxConcurrentRequests == 3)
         #expect(configuration.limits.maxRecordsPerRequest == 1000)
     }
@@ -57,7 +69,9 @@ struct ConfigurationTests {
         #expect(server.baseURL == "http://127.0.0.1:\(server.port)")
         // A second server cannot take the same port.
         await #expect(throws: (any Error).self) {
-            _ = try await SandboxServer.start(SandboxConfiguration(accounts: [SandboxHarness.account], port: server.port))
+            _ = try await SandboxServer.start(
+                SandboxConfiguration(accounts: [SandboxHarness.account], port: server.port)
+            )
         }
         try await server.shutdown()
     }

@@ -64,7 +64,11 @@ struct ExecutableTests {
         request.headers.add(name: "X-CleverTap-Account-Id", value: "123")
         request.headers.add(name: "X-CleverTap-Passcode", value: "secret")
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        request.body = .bytes(ByteBuffer(string: Records.batch([UploadProtocolTests.documentedProfile, UploadProtocolTests.documentedEvent])))
+        request.body = .bytes(
+            ByteBuffer(
+                string: Records.batch([UploadProtocolTests.documentedProfile, UploadProtocolTests.documentedEvent])
+            )
+        )
         let response = try await client.execute(request, timeout: .seconds(10))
         let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
         try await client.shutdown()

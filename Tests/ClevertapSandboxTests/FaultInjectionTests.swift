@@ -10,7 +10,13 @@ struct FaultInjectionTests {
     }
 
     @Test func sameSeedSameStatusSequence() async throws {
-        let faults = FaultConfiguration(fault429: 0.3, fault500: 0.1, fault502: 0.1, fault503: 0.1, retryAfterSeconds: 2)
+        let faults = FaultConfiguration(
+            fault429: 0.3,
+            fault500: 0.1,
+            fault502: 0.1,
+            fault503: 0.1,
+            retryAfterSeconds: 2
+        )
         try await SandboxHarness.with(Self.configuration(faults)) { sandbox in
             let body = Records.batch([Records.profile("u")])
             var first: [Int] = []
@@ -54,7 +60,10 @@ struct FaultInjectionTests {
     }
 
     @Test func jitterStaysInRange() {
-        var injector = FaultInjector(configuration: FaultConfiguration(latencyMilliseconds: 200, jitterMilliseconds: 20), seed: 7)
+        var injector = FaultInjector(
+            configuration: FaultConfiguration(latencyMilliseconds: 200, jitterMilliseconds: 20),
+            seed: 7
+        )
         let delays = (0..<500).map { _ in injector.nextPlan().delayMilliseconds }
         #expect(delays.allSatisfy { (200...220).contains($0) })
         #expect(Set(delays).count > 10)

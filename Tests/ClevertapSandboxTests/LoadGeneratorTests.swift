@@ -46,7 +46,14 @@ struct LoadGeneratorTests {
         configuration.faults.fault503 = 1
         let server = try await SandboxServer.start(configuration)
         let report = try await LoadGenerator.run(
-            LoadGeneratorOptions(url: server.baseURL, accountID: "123", passcode: "secret", clients: 2, batches: 6, batchSize: 10)
+            LoadGeneratorOptions(
+                url: server.baseURL,
+                accountID: "123",
+                passcode: "secret",
+                clients: 2,
+                batches: 6,
+                batchSize: 10
+            )
         )
         try await server.shutdown()
         #expect(report.statusCounts == [503: 6])

@@ -7,12 +7,16 @@ import Testing
 struct StoreTests {
     @Test func upsertsMergeProperties() async throws {
         try await SandboxHarness.with { sandbox in
-            _ = try await sandbox.upload(Records.batch([
-                Records.profile("u1", #"{"Name":"Ann","City":"Pune","Score":1}"#, ts: "1468308340"),
-            ]))
-            _ = try await sandbox.upload(Records.batch([
-                Records.profile("u1", #"{"City":"Goa","Plan":"Gold","Score":null}"#, ts: "1468308400"),
-            ]))
+            _ = try await sandbox.upload(
+                Records.batch([
+                    Records.profile("u1", #"{"Name":"Ann","City":"Pune","Score":1}"#, ts: "1468308340")
+                ])
+            )
+            _ = try await sandbox.upload(
+                Records.batch([
+                    Records.profile("u1", #"{"City":"Goa","Plan":"Gold","Score":null}"#, ts: "1468308400")
+                ])
+            )
             let profile = try #require(sandbox.server.storedProfile(identity: "u1"))
             #expect(profile.properties == ["Name": "Ann", "City": "Goa", "Plan": "Gold"])
             #expect(profile.lastUpdated == 1_468_308_400)
@@ -51,7 +55,9 @@ struct StoreTests {
         try await SandboxHarness.with { sandbox in
             for chunk in 0..<3 {
                 let values = (0..<50).map { "\"v\(chunk * 50 + $0)\"" }.joined(separator: ",")
-                _ = try await sandbox.upload(Records.batch([Records.profile("mv", "{\"Tags\":{\"$add\":[\(values)]}}")]))
+                _ = try await sandbox.upload(
+                    Records.batch([Records.profile("mv", "{\"Tags\":{\"$add\":[\(values)]}}")])
+                )
             }
             let tags = try #require(sandbox.server.profile(identity: "mv")?["Tags"]?.arrayValue)
             #expect(tags.count == 100)
@@ -63,11 +69,13 @@ struct StoreTests {
     @Test func appendsEventsWithReceiptTimeWhenTsIsAbsent() async throws {
         try await SandboxHarness.with { sandbox in
             let before = Int(Date().timeIntervalSince1970)
-            _ = try await sandbox.upload(Records.batch([
-                Records.event("e1", "Viewed", #"{"Page":"home"}"#),
-                Records.event("e2", "Viewed"),
-                Records.event("e1", "Bought", #"{"Amount":5}"#),
-            ]))
+            _ = try await sandbox.upload(
+                Records.batch([
+                    Records.event("e1", "Viewed", #"{"Page":"home"}"#),
+                    Records.event("e2", "Viewed"),
+                    Records.event("e1", "Bought", #"{"Amount":5}"#),
+                ])
+            )
             let events = sandbox.server.events(identity: "e1")
             #expect(events.map(\.name) == ["Viewed", "Bought"])
             #expect(events.map(\.sequence) == [1, 3])
@@ -110,10 +118,12 @@ struct StoreTests {
 
     @Test func inspectionEndpoints() async throws {
         try await SandboxHarness.with { sandbox in
-            _ = try await sandbox.upload(Records.batch([
-                Records.profile("jack@gmail.com", #"{"Name":"Jack","Visits":{"$incr":1}}"#, ts: "1468308340"),
-                Records.event("jack@gmail.com", "Charged", #"{"Amount":300}"#),
-            ]))
+            _ = try await sandbox.upload(
+                Records.batch([
+                    Records.profile("jack@gmail.com", #"{"Name":"Jack","Visits":{"$incr":1}}"#, ts: "1468308340"),
+                    Records.event("jack@gmail.com", "Charged", #"{"Amount":300}"#),
+                ])
+            )
             let profile = try await sandbox.get("/sandbox/profiles/jack%40gmail.com")
             #expect(profile.status == 200)
             #expect(
@@ -157,7 +167,10 @@ struct StoreTests {
             #expect(stats["max_in_flight"] == 1)
             #expect(stats["profiles"] == 1)
             #expect(stats["events"] == 1)
-            for key in ["lost_responses", "dropped", "slow_responses", "injected_429", "injected_500", "injected_502", "injected_503", "in_flight"] {
+            for key in [
+                "lost_responses", "dropped", "slow_responses", "injected_429", "injected_500", "injected_502",
+                "injected_503", "in_flight",
+            ] {
                 #expect(stats[key] == 0, "\(key)")
             }
             #expect(stats["accounts"]?["123"]?["profiles"] == 1)
@@ -171,11 +184,14 @@ struct StoreTests {
             #expect(reset.body == #"{"status":"success"}"#)
             #expect(sandbox.server.profile(identity: "a") == nil)
             #expect(sandbox.server.events().isEmpty)
-            #expect(sandbox.server.stats() == {
-                var expected = SandboxStats()
-                expected.accounts = ["123": SandboxAccountStats()]
-                return expected
-            }())
+            #expect(
+                sandbox.server.stats()
+                    == {
+                        var expected = SandboxStats()
+                        expected.accounts = ["123": SandboxAccountStats()]
+                        return expected
+                    }()
+            )
             // The event name budget starts over too.
             _ = try await sandbox.upload(Records.batch([Records.event("a", "E")]))
             #expect(sandbox.server.stats().accounts["123"]?.eventNames == 1)
@@ -189,7 +205,10 @@ struct StoreTests {
         try await SandboxHarness.with(configuration) { sandbox in
             _ = try await sandbox.upload(Records.batch([Records.profile("same", #"{"Owner":"123"}"#)]))
             _ = try await sandbox.upload(
-                Records.batch([Records.profile("same", #"{"Owner":"456"}"#)]), region: "eu1", account: "456", passcode: "p"
+                Records.batch([Records.profile("same", #"{"Owner":"456"}"#)]),
+                region: "eu1",
+                account: "456",
+                passcode: "p"
             )
             #expect(sandbox.server.profile(identity: "same", account: "123")?["Owner"] == "123")
             #expect(sandbox.server.profile(identity: "same", account: "456")?["Owner"] == "456")
@@ -199,12 +218,15 @@ struct StoreTests {
     }
 
     @Test func persistsTheStoreOnShutdown() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString).json").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString).json")
+            .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         var configuration = SandboxConfiguration(accounts: [SandboxHarness.account])
         configuration.persistPath = path
         try await SandboxHarness.with(configuration) { sandbox in
-            _ = try await sandbox.upload(Records.batch([Records.profile("kept", #"{"Name":"K"}"#), Records.event("kept", "E")]))
+            _ = try await sandbox.upload(
+                Records.batch([Records.profile("kept", #"{"Name":"K"}"#), Records.event("kept", "E")])
+            )
         }
         let snapshot = try JSONParser.parse(String(contentsOfFile: path, encoding: .utf8))
         let account = try #require(snapshot["accounts"]?["123"])

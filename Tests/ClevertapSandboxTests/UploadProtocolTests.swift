@@ -92,14 +92,62 @@ struct UploadProtocolTests {
     }
 
     @Test(arguments: [
-        CredentialCase(name: "wrong region", region: "us1", account: "123", passcode: "secret", error: "Account ID is not valid"),
-        CredentialCase(name: "eu1 for an in1 account", region: "eu1", account: "123", passcode: "secret", error: "Account ID is not valid"),
-        CredentialCase(name: "unknown account", region: "in1", account: "999", passcode: "secret", error: "Account ID is not valid"),
-        CredentialCase(name: "wrong passcode", region: "in1", account: "123", passcode: "nope", error: "Invalid Passcode"),
-        CredentialCase(name: "wrong passcode, bare path", region: nil, account: "123", passcode: "nope", error: "Invalid Passcode"),
-        CredentialCase(name: "no account header", region: "in1", account: nil, passcode: "secret", error: "Account ID is not valid"),
-        CredentialCase(name: "no passcode header", region: "in1", account: "123", passcode: nil, error: "Invalid Passcode"),
-        CredentialCase(name: "no headers", region: "in1", account: nil, passcode: nil, error: "Account ID is not valid"),
+        CredentialCase(
+            name: "wrong region",
+            region: "us1",
+            account: "123",
+            passcode: "secret",
+            error: "Account ID is not valid"
+        ),
+        CredentialCase(
+            name: "eu1 for an in1 account",
+            region: "eu1",
+            account: "123",
+            passcode: "secret",
+            error: "Account ID is not valid"
+        ),
+        CredentialCase(
+            name: "unknown account",
+            region: "in1",
+            account: "999",
+            passcode: "secret",
+            error: "Account ID is not valid"
+        ),
+        CredentialCase(
+            name: "wrong passcode",
+            region: "in1",
+            account: "123",
+            passcode: "nope",
+            error: "Invalid Passcode"
+        ),
+        CredentialCase(
+            name: "wrong passcode, bare path",
+            region: nil,
+            account: "123",
+            passcode: "nope",
+            error: "Invalid Passcode"
+        ),
+        CredentialCase(
+            name: "no account header",
+            region: "in1",
+            account: nil,
+            passcode: "secret",
+            error: "Account ID is not valid"
+        ),
+        CredentialCase(
+            name: "no passcode header",
+            region: "in1",
+            account: "123",
+            passcode: nil,
+            error: "Invalid Passcode"
+        ),
+        CredentialCase(
+            name: "no headers",
+            region: "in1",
+            account: nil,
+            passcode: nil,
+            error: "Account ID is not valid"
+        ),
     ])
     func refusesCredentials(_ credentials: CredentialCase) async throws {
         try await SandboxHarness.with { sandbox in

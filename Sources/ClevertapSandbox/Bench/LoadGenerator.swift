@@ -146,7 +146,8 @@ public enum LoadGenerator {
                             tally.recordsProcessed += processed
                             tally.statusCounts[status, default: 0] += 1
                             tally.latencies.append(
-                                Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) * 1e-15
+                                Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds)
+                                    * 1e-15
                             )
                             current = takeTicket()
                         }

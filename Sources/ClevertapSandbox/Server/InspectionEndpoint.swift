@@ -35,7 +35,10 @@ struct InspectionEndpoint: Sendable {
             guard request.method == .get else { return SandboxResponses.methodNotAllowed(allowed: "GET") }
             let identities = state.identities(account: account)
             let limit = query["limit"].flatMap { Int($0) } ?? 1000
-            return json(["count": .int(identities.count), "identities": .array(identities.prefix(limit).map(SandboxValue.string))])
+            return json([
+                "count": .int(identities.count),
+                "identities": .array(identities.prefix(limit).map(SandboxValue.string)),
+            ])
         case ("profiles", let identity?) where !identity.isEmpty:
             guard request.method == .get else { return SandboxResponses.methodNotAllowed(allowed: "GET") }
             guard let profile = state.profile(identity: PercentDecoding.decode(identity), account: account) else {

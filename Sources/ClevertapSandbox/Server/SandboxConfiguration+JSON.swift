@@ -37,7 +37,9 @@ extension SandboxConfiguration {
             self.port = value
         }
         if let seed = members["seed"] {
-            guard let value = seed.intValue, value >= 0 else { throw .invalidJSON("\"seed\" must be a non-negative integer") }
+            guard let value = seed.intValue, value >= 0 else {
+                throw .invalidJSON("\"seed\" must be a non-negative integer")
+            }
             self.seed = UInt64(value)
         }
         if let persist = members["persist"] {
@@ -71,7 +73,9 @@ extension SandboxConfiguration {
         }
     }
 
-    private static func limits(from object: [String: SandboxValue]) throws(SandboxConfigurationError) -> ValidationLimits {
+    private static func limits(from object: [String: SandboxValue]) throws(SandboxConfigurationError)
+        -> ValidationLimits
+    {
         let fields: [String: WritableKeyPath<ValidationLimits, Int>] = [
             "max_records_per_request": \.maxRecordsPerRequest,
             "max_concurrent_requests": \.maxConcurrentRequests,

@@ -29,7 +29,8 @@ enum SandboxResponses {
 
     /// What a load balancer in front of the API answers: HTML, not JSON.
     static func badGateway() -> Response {
-        let html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n"
+        let html =
+            "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n"
         return Response(
             status: .badGateway,
             headers: [.contentType: "text/html"],

@@ -81,7 +81,9 @@ struct UploadEndpoint: Sendable {
             return malformed("Malformed request")
         }
         guard records.count <= limits.maxRecordsPerRequest else {
-            return malformed("Malformed request. At most \(limits.maxRecordsPerRequest) records are allowed per request")
+            return malformed(
+                "Malformed request. At most \(limits.maxRecordsPerRequest) records are allowed per request"
+            )
         }
 
         var valid: [(number: Int, record: UploadRecord)] = []
@@ -103,7 +105,9 @@ struct UploadEndpoint: Sendable {
 
         let result = UploadResult(
             processed: records.count - refused.count,
-            unprocessed: refused.map { .init(number: $0.number, rejection: $0.rejection, record: records[$0.number - 1]) }
+            unprocessed: refused.map {
+                .init(number: $0.number, rejection: $0.rejection, record: records[$0.number - 1])
+            }
         )
         state.count { stats in
             stats.batchesProcessed += 1
@@ -139,7 +143,11 @@ struct UploadEndpoint: Sendable {
             return SandboxResponses.badGateway()
         case 503:
             state.count { $0.injected503 += 1 }
-            return SandboxResponses.failure(.serviceUnavailable, "Service Unavailable. Please retry later.", headers: retryAfter)
+            return SandboxResponses.failure(
+                .serviceUnavailable,
+                "Service Unavailable. Please retry later.",
+                headers: retryAfter
+            )
         default:
             state.count { $0.injected500 += 1 }
             return SandboxResponses.failure(.internalServerError, "Internal Server Error")

@@ -76,7 +76,8 @@ extension SandboxProfile {
     private static func add(_ current: SandboxValue?, _ operand: SandboxValue, negate: Bool) -> SandboxValue {
         switch (current, operand) {
         case (.int(let base), .int(let delta)):
-            let (sum, overflow) = negate ? base.subtractingReportingOverflow(delta) : base.addingReportingOverflow(delta)
+            let (sum, overflow) =
+                negate ? base.subtractingReportingOverflow(delta) : base.addingReportingOverflow(delta)
             if !overflow { return .int(sum) }
             return .double(Double(base) + (negate ? -Double(delta) : Double(delta)))
         case (.int(let base), .double(let delta)):

@@ -48,7 +48,10 @@ struct RecordRejection: Error, Equatable, Sendable {
     )
 
     static func invalidEventStructure(_ detail: String) -> RecordRejection {
-        RecordRejection(code: 512, reason: "Event data is incorrect. ErrorCode: 512 - Invalid event structure: \(detail). ")
+        RecordRejection(
+            code: 512,
+            reason: "Event data is incorrect. ErrorCode: 512 - Invalid event structure: \(detail). "
+        )
     }
 
     static func eventNamesLimit(_ limit: Int) -> RecordRejection {

@@ -32,7 +32,10 @@ struct SandboxHarness: Sendable {
     ) async throws -> T {
         let server = try await SandboxServer.start(configuration)
         var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 32)
+        clientConfiguration.connectionPool = .init(
+            idleTimeout: .seconds(30),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: 32
+        )
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let harness = SandboxHarness(server: server, client: client)
         do {
