@@ -163,6 +163,8 @@ import Testing
         #expect(Self.value(F.s("1234567890123456789012"), [.number]) == "1.234567890123456789012e21")
         #expect(Self.value(F.s("12345678901234567890.123"), [.number]) == "12345678901234567890.123")
         #expect(Self.value(F.s("1e308"), [.number]) == "1e308")
+        #expect(Self.value(F.s("1.7976931348623157e308"), [.number]) == "1.7976931348623157e308", "the largest double")
+        #expect(Self.value(F.s("-1.7976931348623157e308"), [.number]) == "-1.7976931348623157e308")
         #expect(Self.value(.number("42"), [.number]) == "42")
         #expect(Self.value(F.s(""), [.number]) == nil)
         for bad in ["abc", "1,000", "1e", "--1", "1.2.3", "NaN", "Infinity", "0x10", "."] {
@@ -170,7 +172,9 @@ import Testing
             #expect(rejection?.reason == .transformFailed, "\(bad)")
             #expect(rejection?.message == "transform number on Value failed: expected a number such as 12, -3.5 or 1e3")
         }
-        #expect(Self.failed(F.s("1e999"), [.number])?.message.contains("too large") == true)
+        for huge in ["1e999", "1.7976931348623158e308", "1.8e308", "1e309", "-2e308"] {
+            #expect(Self.failed(F.s(huge), [.number])?.message.contains("too large") == true, "\(huge)")
+        }
         #expect(Self.failed(.bool(true), [.number])?.reason == .transformFailed)
     }
 
