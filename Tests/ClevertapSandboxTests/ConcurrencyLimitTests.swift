@@ -5,9 +5,9 @@ import Testing
 @Suite("15 requests in flight per account")
 struct ConcurrencyLimitTests {
     @Test func sixteenthConcurrentRequestIsThrottled() async throws {
-        // 600 ms of latency keeps the first 15 in flight while the 16th arrives.
+        // A second of latency keeps the first 15 in flight while the 16th arrives.
         var configuration = SandboxConfiguration(accounts: [SandboxHarness.account])
-        configuration.faults.latencyMilliseconds = 600
+        configuration.faults.latencyMilliseconds = 1000
         try await SandboxHarness.with(configuration) { sandbox in
             let body = Records.batch([Records.profile("u")])
             let answers = try await withThrowingTaskGroup(of: SandboxHarness.Answer.self) { group in

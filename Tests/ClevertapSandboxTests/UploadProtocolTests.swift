@@ -192,6 +192,18 @@ struct UploadProtocolTests {
         }
     }
 
+    @Test func refusesBodiesOverTheSizeLimit() async throws {
+        var configuration = SandboxConfiguration(accounts: [SandboxHarness.account])
+        configuration.limits.maxBodyBytes = 1000
+        try await SandboxHarness.with(configuration) { sandbox in
+            let records = (0..<20).map { Records.profile("user-\($0)") }
+            let answer = try await sandbox.upload(Records.batch(records))
+            #expect(answer.status == 400)
+            #expect(try answer.json["error"]?.stringValue?.hasPrefix("Malformed request") == true)
+            #expect(try await sandbox.upload(Records.batch([Records.profile("small")])).status == 200)
+        }
+    }
+
     @Test func otherMethodsAndPaths() async throws {
         try await SandboxHarness.with { sandbox in
             let get = try await sandbox.get("/in1/1/upload")

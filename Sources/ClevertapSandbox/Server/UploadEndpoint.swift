@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import ServiceLifecycle
 
 /// `POST /1/upload` and `POST /{region}/1/upload`: credentials, the per-account
@@ -47,7 +48,9 @@ struct UploadEndpoint: Sendable {
         }
 
         let dryRun = ["1", "true"].contains(request.uri.queryParameters["dryRun"] ?? "")
-        let response = await process(request, account: account.id, dryRun: dryRun)
+        guard case .respond(let response) = await process(request, account: account.id, dryRun: dryRun) else {
+            return .closeConnection
+        }
 
         switch plan.outcome {
         case .lose:
@@ -63,14 +66,22 @@ struct UploadEndpoint: Sendable {
 
     // MARK: - Processing
 
-    private func process(_ request: Request, account: String, dryRun: Bool) async -> Response {
+    /// Closes the connection only when the client went away before its body arrived.
+    private func process(_ request: Request, account: String, dryRun: Bool) async -> UploadReply {
         let limits = state.limits
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: limits.maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            return .respond(malformed("Malformed request. The body is larger than \(limits.maxBodyBytes) bytes"))
         } catch {
-            return malformed("Malformed request. The body is larger than \(limits.maxBodyBytes) bytes")
+            return .closeConnection
         }
+        return .respond(answer(to: body, account: account, dryRun: dryRun))
+    }
+
+    private func answer(to body: ByteBuffer, account: String, dryRun: Bool) -> Response {
+        let limits = state.limits
         let parsed: SandboxValue
         do {
             parsed = try body.withUnsafeReadableBytes { bytes in try JSONParser.parse(bytes) }
