@@ -86,6 +86,8 @@ struct CSVScanner: ~Copyable {
         let quote = self.quote
         let unquotedClasses = self.unquotedClasses
         let quotedClasses = self.quotedClasses
+        let delimiterBytes = Self.everyByte * UInt64(delimiter)
+        let quoteBytes = Self.everyByte * UInt64(quote)
 
         var start = buffer.position  // the record's first byte
         var index = start
@@ -141,6 +143,12 @@ struct CSVScanner: ~Copyable {
                     state = .unquoted
                 }
             case .unquoted:
+                while index + 8 <= end
+                    && !Self.hasSpecialByte(
+                        UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), delimiterBytes)
+                {
+                    index += 8
+                }
                 while index < end {
                     let byte = base[index]
                     if unquotedClasses[Int(byte)] == 0 {
@@ -165,6 +173,11 @@ struct CSVScanner: ~Copyable {
                     index += 1
                 }
             case .quoted:
+                while index + 8 <= end
+                    && !Self.hasSpecialByte(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), quoteBytes)
+                {
+                    index += 8
+                }
                 while index < end {
                     let byte = base[index]
                     if quotedClasses[Int(byte)] == 0 {
@@ -228,6 +241,19 @@ struct CSVScanner: ~Copyable {
         }
         finishRecord(start, index, discarding)
         return true
+    }
+
+    private static let everyByte: UInt64 = 0x0101_0101_0101_0101
+
+    /// Whether any of the eight bytes in `word` ends a fast scan: the byte repeated in
+    /// `separator` (delimiter or quote), LF, NUL or a non-ASCII byte. Checking a word at a
+    /// time lets long fields go by eight bytes per step.
+    @inline(__always)
+    private static func hasSpecialByte(_ word: UInt64, _ separator: UInt64) -> Bool {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ value: UInt64) -> Bool { (value &- everyByte) & ~value & high != 0 }
+        return word & high != 0 || hasZeroByte(word) || hasZeroByte(word ^ separator)
+            || hasZeroByte(word ^ (everyByte &* 0x0A))
     }
 
     @inline(__always)

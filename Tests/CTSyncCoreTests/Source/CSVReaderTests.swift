@@ -301,6 +301,28 @@ struct CSVReaderTests {
         }
     }
 
+    @Test func specialBytesAreFoundAtEveryOffsetOfALongField() throws {
+        // The scanner skips eight plain bytes at a time; a special byte anywhere in the
+        // word must still stop it.
+        for offset in 0..<20 {
+            let head = String(repeating: "a", count: offset)
+            let tail = String(repeating: "b", count: 19 - offset)
+            let text =
+                "k,v\n1,\(head),\(tail)\n2,\(head)\u{E9}\(tail)\n3,\"\(head)\n\(tail)\"\n4,\"\(head)\"\"\(tail)\"\n"
+            var bytes = Array(text.utf8)
+            bytes += Array("5,\(head)".utf8) + [0] + Array("\(tail)\n".utf8)
+            let (_, events) = try T.read(bytes)
+            #expect(
+                events == [
+                    .invalid(line: 2, message: "expected 2 fields, found 3"),
+                    T.row(3, "2", "\(head)\u{E9}\(tail)"),
+                    T.row(4, "3", "\(head)\n\(tail)"),
+                    T.row(6, "4", "\(head)\"\(tail)"),
+                    .invalid(line: 7, message: "NUL byte in field 2 (\"v\")"),
+                ], "offset \(offset)")
+        }
+    }
+
     // MARK: Lifecycle and options
 
     @Test func closeEndsTheSource() throws {
