@@ -76,11 +76,16 @@ struct CommandSourceTests {
         #expect(throws: SourceError.commandFailed(command: "echo nope >&2; exit 2", status: 2, stderrTail: "nope")) {
             try open("echo nope >&2; exit 2")
         }
-        #expect(
-            throws: SourceError.commandFailed(
-                command: "no-such-command-xyz", status: 127, stderrTail: "/bin/sh: 1: no-such-command-xyz: not found")
-        ) {
-            try open("no-such-command-xyz")
+        // The shell's wording differs between dash and bash; the status and the name don't.
+        do {
+            _ = try open("no-such-command-xyz")
+            Issue.record("expected the command to fail")
+        } catch {
+            guard case .commandFailed(_, 127, let tail) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(tail.contains("no-such-command-xyz"))
         }
     }
 
