@@ -59,6 +59,10 @@ final class BatchSender: Sendable {
                 everSent = true
             }
             let reply = await post(pending, stats: &outcome.stats)
+            if case .failure(.notSent) = reply {
+                if attempt == 1 { outcome.sent -= pending.count }
+                return
+            }
             var retryAfter: Double?
             var failure: (code: String, message: String)
             switch reply {
@@ -91,6 +95,8 @@ final class BatchSender: Sendable {
                     outcome.failed += failures
                     return
                 case .abort(let reason):
+                    // Every other batch of the job stops before its next request.
+                    stop()
                     outcome.abort = reason
                     return
                 }
@@ -115,6 +121,11 @@ final class BatchSender: Sendable {
         body += Array("]}".utf8)
         await jobWindow.acquire()
         await accountWindow.acquire()
+        if isStopped {
+            await accountWindow.release()
+            await jobWindow.release()
+            return .failure(.notSent)
+        }
         let start = ContinuousClock.now
         let result = await client.post(url: url, headers: headers, body: body, timeout: timeout)
         let elapsed = ContinuousClock.now - start

@@ -18,9 +18,12 @@ enum TransportFailure: Error, Sendable, Equatable {
     /// The connection failed or closed; `afterSend` when the request may have reached the server.
     case connection(String)
     case bodyTooLarge
+    /// The run was stopped while the request waited for a window slot; nothing went out.
+    case notSent
 
     var code: String {
         switch self {
+        case .notSent: "not_sent"
         case .timeout: "timeout"
         case .connection: "connection_error"
         case .bodyTooLarge: "response_too_large"
@@ -32,6 +35,7 @@ enum TransportFailure: Error, Sendable, Equatable {
         case .timeout: "no response within the request timeout"
         case .connection(let detail): "connection failed: \(detail)"
         case .bodyTooLarge: "response body larger than the cap"
+        case .notSent: "not sent: the run was stopped"
         }
     }
 }

@@ -77,7 +77,7 @@ struct LintFixtureTests {
             "121-byte key",
             valid.replacing("to: Phone, transform: [e164]", with: "to: \(String(repeating: "k", count: 121))"),
             [
-                #"13:20: error: target key "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…" is 121 bytes; CleverTap allows at most 120 [key-too-long]"#
+                #"13:24: error: target key "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…" is 121 bytes; CleverTap allows at most 120 [key-too-long]"#
             ]
         ),
         (
@@ -88,28 +88,28 @@ struct LintFixtureTests {
         (
             "duplicate target",
             valid + "\n  - { from: phone2, to: Phone }",
-            [#"14:24: error: target "Phone" is mapped twice (first at line 13, column 20) [duplicate-target]"#]
+            [#"14:25: error: target "Phone" is mapped twice (first at line 13, column 24) [duplicate-target]"#]
         ),
         (
             "unknown transform with suggestion",
             valid.replacing("[e164]", with: "[e164, lowercse]"),
             [
-                #"13:43: error: unknown transform "lowercse"; did you mean "lowercase"?; known transforms: trim, lowercase, uppercase, ms_to_s, iso8601, date, number, bool, string, e164, gender, default, split [unknown-transform]"#
+                #"13:49: error: unknown transform "lowercse"; did you mean "lowercase"?; known transforms: trim, lowercase, uppercase, ms_to_s, iso8601, date, number, bool, string, e164, gender, default, split [unknown-transform]"#
             ]
         ),
         (
             "transform that cannot apply to its target",
             valid + "\n  - { from: optin, to: MSG-email, transform: [date] }",
             [
-                #"14:46: error: transform "date" cannot apply to MSG-email: MSG-email must be a boolean (use bool) [transform-target-mismatch]"#
+                #"14:47: error: transform "date" cannot apply to MSG-email: MSG-email must be a boolean (use bool) [transform-target-mismatch]"#
             ]
         ),
         (
             "batch size and concurrency out of range",
             valid + "\noptions:\n  batch_size: 5000\n  concurrency: 16",
             [
-                "16:15: error: batch_size 5000 is out of range 1..1000 (CleverTap takes at most 1000 records a request) [batch-size-range]",
-                "17:16: error: concurrency 16 is out of range 1..15 (CleverTap allows 15 concurrent requests per account) [concurrency-range]",
+                "15:15: error: batch_size 5000 is out of range 1..1000 (CleverTap takes at most 1000 records a request) [batch-size-range]",
+                "16:16: error: concurrency 16 is out of range 1..15 (CleverTap allows 15 concurrent requests per account) [concurrency-range]",
             ]
         ),
         (
@@ -164,7 +164,7 @@ struct LintFixtureTests {
             Self.lint(yaml, environment: ["P": "x"]) == [
                 "5:9: warning: events without primary_key cannot be tracked in state and are re-sent on every run [events-without-primary-key]",
                 "8:5: warning: no mapping writes ts: CleverTap will stamp every event with the time it is received [events-without-ts]",
-                #"9:13: error: "App Launched" is a CleverTap system event and cannot be uploaded [restricted-event]"#,
+                #"9:14: error: "App Launched" is a CleverTap system event and cannot be uploaded [restricted-event]"#,
             ])
     }
 

@@ -105,8 +105,8 @@ struct PlannerTests {
         #expect(changed.counts.sourceRows == changed.counts.invalid + changed.counts.unchanged + changed.counts.planned)
 
         let (full, fullRecords, _) = try Self.plan(spec, state: store, full: true)
-        #expect(full.counts.planned == 5)
-        #expect(fullRecords.count == 5)
+        #expect(full.counts.planned == 4)
+        #expect(fullRecords.count == 4)
     }
 
     @Test func insertModeNeverResendsAcknowledgedKeys() throws {
