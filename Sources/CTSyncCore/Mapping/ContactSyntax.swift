@@ -18,73 +18,57 @@ enum ContactSyntax {
     /// each, and a top-level label of two or more characters that is not all digits.
     /// No quoted local parts, comments or IP-literal domains: CleverTap rejects those too.
     static func isEmail(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard bytes.count >= 3, bytes.count <= 254 else { return false }
-        var at = -1
-        for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "@") {
-            guard at < 0 else { return false }
-            at = index
-        }
-        guard at >= 1, at <= 64, at < bytes.count - 1 else { return false }
+        let count = bytes.count
+        guard count >= 3, count <= 254 else { return false }
+        let classes = characterClasses.utf8Start
 
-        var previous: UInt8 = UInt8(ascii: ".")
-        for index in 0..<at {
+        // Local part: atext with single inner dots, up to the only @.
+        var index = 0
+        var previousDot = true
+        while index < count {
             let byte = bytes[index]
+            if byte == UInt8(ascii: "@") { break }
             if byte == UInt8(ascii: ".") {
-                guard previous != UInt8(ascii: ".") else { return false }
-            } else if !isAtext(byte) {
-                return false
-            }
-            previous = byte
-        }
-        guard previous != UInt8(ascii: ".") else { return false }
-
-        var labelStart = at + 1
-        var labels = 0
-        var index = at + 1
-        while index <= bytes.count {
-            if index == bytes.count || bytes[index] == UInt8(ascii: ".") {
-                let label = UnsafeBufferPointer(rebasing: bytes[labelStart..<index])
-                guard isDomainLabel(label) else { return false }
-                labels += 1
-                if index == bytes.count {
-                    guard labels >= 2, label.count >= 2, label.contains(where: { !MappingText.isDigit($0) })
-                    else { return false }
-                }
-                labelStart = index + 1
+                guard !previousDot else { return false }
+                previousDot = true
+            } else {
+                guard classes[Int(byte)] & 1 != 0 else { return false }
+                previousDot = false
             }
             index += 1
         }
-        return true
-    }
+        guard index >= 1, index <= 64, index < count - 1, !previousDot else { return false }
 
-    private static func isAtext(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"),
-            UInt8(ascii: "="), UInt8(ascii: "?"), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"),
-            UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"), UInt8(ascii: "~"):
-            true
-        default:
-            byte >= 0x80
-        }
-    }
-
-    private static func isDomainLabel(_ label: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard label.count >= 1, label.count <= 63, label.first != UInt8(ascii: "-"),
-            label.last != UInt8(ascii: "-")
-        else { return false }
-        for byte in label {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"):
-                continue
-            default:
-                guard byte >= 0x80 else { return false }
+        // Domain: labels of letters, digits, inner hyphens and UTF-8.
+        index += 1
+        var labels = 0
+        var labelStart = index
+        var labelAllDigits = true
+        while true {
+            let atEnd = index == count
+            let byte = atEnd ? UInt8(ascii: ".") : bytes[index]
+            if byte == UInt8(ascii: ".") {
+                let length = index - labelStart
+                guard length >= 1, length <= 63, bytes[labelStart] != UInt8(ascii: "-"),
+                    bytes[index - 1] != UInt8(ascii: "-")
+                else { return false }
+                labels += 1
+                if atEnd { return labels >= 2 && length >= 2 && !labelAllDigits }
+                labelStart = index + 1
+                labelAllDigits = true
+            } else {
+                guard classes[Int(byte)] & 2 != 0 else { return false }
+                if !MappingText.isDigit(byte) { labelAllDigits = false }
             }
+            index += 1
         }
-        return true
+    }
+
+    /// Per byte: bit 0 (value 1) marks RFC 5322 atext, bit 1 (value 2) a domain-label
+    /// character; bytes from 0x80 (UTF-8) are both. Indexed by byte value; the digits are
+    /// the flags' ASCII codes, whose low two bits are the flags.
+    private static var characterClasses: StaticString {
+        // swift-format-ignore
+        "0000000000000000000000000000000001011111001103013333333333000101033333333333333333333333333000111333333333333333333333333331111033333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333"
     }
 }

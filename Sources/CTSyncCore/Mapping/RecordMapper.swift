@@ -28,6 +28,8 @@ public final class RecordMapper {
     private let fields: UnsafeMutableBufferPointer<CompiledField>
     /// Each field's CleverTap target, for messages.
     private let targets: [String]
+    /// Each field's constant text, so a constant `evtName` needs no decoding per row.
+    private let constantTexts: [String?]
     private let transforms: UnsafeMutableBufferPointer<CompiledTransform>
     private let identityFields: UnsafeMutableBufferPointer<Int>
     private let eventNameFields: UnsafeMutableBufferPointer<Int>
@@ -73,6 +75,7 @@ public final class RecordMapper {
 
         var fields: [CompiledField] = []
         var targets: [String] = []
+        var constantTexts: [String?] = []
         var transforms: [CompiledTransform] = []
         var identityFields: [Int] = []
         var eventNameFields: [Int] = []
@@ -100,6 +103,10 @@ public final class RecordMapper {
                     rule: object == .profiles && role == .property ? PropertyRule(profileKey: target) : .plain,
                     keyTooLong: target.utf8.count > Self.maxKeyBytes))
             targets.append(target)
+            switch mapping.constant?.value {
+            case .string(let text), .number(let text), .json(let text): constantTexts.append(text)
+            default: constantTexts.append(nil)
+            }
             switch role {
             case .identity: identityFields.append(fieldIndex)
             case .timestamp: timestampFields.append(fieldIndex)
@@ -138,6 +145,7 @@ public final class RecordMapper {
 
         self.columns = columns
         self.targets = targets
+        self.constantTexts = constantTexts
         self.fields = Self.buffer(fields)
         self.transforms = Self.buffer(transforms)
         self.identityFields = Self.buffer(identityFields)
@@ -222,7 +230,7 @@ public final class RecordMapper {
             inputs[column] = column < values.count ? arena.load(values[column]) : .null
         }
         do {
-            let record = try encode(primaryKey: primaryKey, line: line, arena: &arena, output: &output)
+            let record = try encode(values, primaryKey: primaryKey, line: line, arena: &arena, output: &output)
             return .record(record)
         } catch {
             return .rejected(
@@ -233,9 +241,9 @@ public final class RecordMapper {
     }
 
     private func encode(
-        primaryKey: String, line: Int, arena: inout RowArena, output: inout RawBuffer<UInt8>
+        _ values: [Value], primaryKey: String, line: Int, arena: inout RowArena, output: inout RawBuffer<UInt8>
     ) throws(RowFailure) -> EncodedRecord {
-        let identity = try reservedText(identityFields, name: "identity", arena: &arena)
+        let (identity, identityField) = try reservedText(identityFields, name: "identity", arena: &arena)
         try checkIdentity(arena[identity])
 
         if let primaryKeyColumn, primaryKey.isEmpty {
@@ -245,8 +253,9 @@ public final class RecordMapper {
         }
 
         var eventName = 0..<0
+        var eventNameField = -1
         if object == .events {
-            eventName = try reservedText(eventNameFields, name: "evtName", arena: &arena)
+            (eventName, eventNameField) = try reservedText(eventNameFields, name: "evtName", arena: &arena)
             try EventRules.check(eventName: arena[eventName])
         }
 
@@ -302,8 +311,35 @@ public final class RecordMapper {
         let json = output.array
         let hash = RecordHash(UnsafeRawBufferPointer(start: output.base, count: output.count))
         return EncodedRecord(
-            json: json, primaryKey: primaryKey, identity: arena.string(identity),
-            eventName: object == .events ? arena.string(eventName) : nil, hash: hash, line: line)
+            json: json, primaryKey: primaryKey, identity: string(identity, of: identityField, values, arena),
+            eventName: object == .events ? string(eventName, of: eventNameField, values, arena) : nil, hash: hash,
+            line: line)
+    }
+
+    /// The text of a reserved field as a `String`: the source cell or the constant itself
+    /// when no transform changed it (no copy, no UTF-8 validation), else decoded from the arena.
+    private func string(_ range: Range<Int>, of fieldIndex: Int, _ values: [Value], _ arena: RowArena) -> String {
+        if fieldIndex >= 0 {
+            let field = fields[fieldIndex]
+            if field.column >= 0 {
+                switch inputs[field.column] {
+                case .text(let loaded), .number(let loaded):
+                    if loaded == range, field.column < values.count {
+                        switch values[field.column] {
+                        case .string(let text), .number(let text), .json(let text): return text
+                        case .null, .bool: break
+                        }
+                    }
+                default:
+                    break
+                }
+            } else if case .text(let constant) = field.constant, constant == range,
+                let text = constantTexts[fieldIndex]
+            {
+                return text
+            }
+        }
+        return arena.string(range)
     }
 
     /// The field's value with its transforms applied.
@@ -325,11 +361,13 @@ public final class RecordMapper {
         return value
     }
 
-    /// The text of the first of `fields` with a value (all are evaluated); empty when none has one.
+    /// The text of the first of `fields` with a value (all are evaluated) and that field's
+    /// index; an empty range and -1 when none has one.
     private func reservedText(
         _ fields: UnsafeMutableBufferPointer<Int>, name: String, arena: inout RowArena
-    ) throws(RowFailure) -> Range<Int> {
+    ) throws(RowFailure) -> (Range<Int>, Int) {
         var text: Range<Int>?
+        var source = -1
         for index in fields {
             let value = try evaluate(index, arena: &arena)
             if text == nil, !value.isAbsent {
@@ -339,9 +377,10 @@ public final class RecordMapper {
                         message: "\(name) cannot be a multi-value list; remove the split transform")
                 }
                 text = range
+                source = index
             }
         }
-        return text ?? 0..<0
+        return (text ?? 0..<0, source)
     }
 
     /// The text of a cell as the state and reports key the row by.

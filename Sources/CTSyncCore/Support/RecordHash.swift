@@ -138,28 +138,40 @@ extension RecordHash {
             h2 = h2 &* 5 &+ 0x3849_5ab5
         }
 
+        // The 1–15 byte tail, as the reference's fall-through switch reads it.
         let tail = length - offset
         if tail > 0 {
             var k1: UInt64 = 0
             var k2: UInt64 = 0
-            for index in 0..<tail {
-                let byte = UInt64(data[offset + index])
-                if index < 8 {
-                    k1 |= byte << UInt64(index * 8)
-                } else {
-                    k2 |= byte << UInt64((index - 8) * 8)
-                }
-            }
-            if tail > 8 {
+            let bytes = data.baseAddress!.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
+            switch tail {
+            case 15: k2 ^= UInt64(bytes[14]) << 48; fallthrough
+            case 14: k2 ^= UInt64(bytes[13]) << 40; fallthrough
+            case 13: k2 ^= UInt64(bytes[12]) << 32; fallthrough
+            case 12: k2 ^= UInt64(bytes[11]) << 24; fallthrough
+            case 11: k2 ^= UInt64(bytes[10]) << 16; fallthrough
+            case 10: k2 ^= UInt64(bytes[9]) << 8; fallthrough
+            case 9:
+                k2 ^= UInt64(bytes[8])
                 k2 &*= c2
                 k2 = rotl(k2, 33)
                 k2 &*= c1
                 h2 ^= k2
+                fallthrough
+            case 8: k1 ^= UInt64(bytes[7]) << 56; fallthrough
+            case 7: k1 ^= UInt64(bytes[6]) << 48; fallthrough
+            case 6: k1 ^= UInt64(bytes[5]) << 40; fallthrough
+            case 5: k1 ^= UInt64(bytes[4]) << 32; fallthrough
+            case 4: k1 ^= UInt64(bytes[3]) << 24; fallthrough
+            case 3: k1 ^= UInt64(bytes[2]) << 16; fallthrough
+            case 2: k1 ^= UInt64(bytes[1]) << 8; fallthrough
+            default:
+                k1 ^= UInt64(bytes[0])
+                k1 &*= c1
+                k1 = rotl(k1, 31)
+                k1 &*= c2
+                h1 ^= k1
             }
-            k1 &*= c1
-            k1 = rotl(k1, 31)
-            k1 &*= c2
-            h1 ^= k1
         }
 
         h1 ^= UInt64(length)
