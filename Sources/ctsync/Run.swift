@@ -126,7 +126,7 @@ extension CTSync {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+            formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
             return formatter.string(from: date)
         }
     }
