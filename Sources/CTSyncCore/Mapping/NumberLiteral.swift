@@ -15,7 +15,6 @@ struct NumberLiteral {
     /// `n`: the decimal point's position relative to the first significant digit.
     var pointPosition: Int
 
-
     /// Scans a whole number literal; nil if `bytes` is anything else (including white space).
     /// Accepts a leading `+`, leading zeros and a missing integer or fraction part
     /// (`.5`, `5.`), none of which JSON allows, because spreadsheets write them.

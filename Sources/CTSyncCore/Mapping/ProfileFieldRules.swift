@@ -56,7 +56,9 @@ enum ProfileFieldRules {
         case .plain:
             (reason, message) = (.transformFailed, "\(target) has an invalid value")
         case .phone:
-            (reason, message) = (.invalidPhone, "\(target) must be E.164 (+ and 8 to 15 digits); add the e164 transform")
+            (reason, message) = (
+                .invalidPhone, "\(target) must be E.164 (+ and 8 to 15 digits); add the e164 transform"
+            )
         case .email:
             (reason, message) = (.invalidEmail, "\(target) is not a valid address")
         case .gender:

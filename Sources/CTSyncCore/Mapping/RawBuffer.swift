@@ -80,7 +80,7 @@ extension RawBuffer where Element == UInt8 {
         return start..<count
     }
 
-    /// Appends `value` in decimal.
+    /// Appends `value` in decimal, two digits per division.
     mutating func appendDecimal(_ value: Int64) {
         reserve(20)
         if value < 0 {
@@ -94,14 +94,28 @@ extension RawBuffer where Element == UInt8 {
             digits += 1
             limit = limit &* 10
         }
+        let pairs = RawBuffer.digitPairs.utf8Start
         var position = count + digits
         count = position
-        repeat {
-            position -= 1
-            let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: 10)
-            base[position] = UInt8(truncatingIfNeeded: remainder) &+ 0x30
+        while magnitude >= 100 {
+            let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: 100)
+            position -= 2
+            base[position] = pairs[Int(remainder) * 2]
+            base[position + 1] = pairs[Int(remainder) * 2 + 1]
             magnitude = quotient
-        } while magnitude > 0
+        }
+        if magnitude >= 10 {
+            base[position - 2] = pairs[Int(magnitude) * 2]
+            base[position - 1] = pairs[Int(magnitude) * 2 + 1]
+        } else {
+            base[position - 1] = UInt8(truncatingIfNeeded: magnitude) &+ 0x30
+        }
+    }
+
+    /// "00" through "99".
+    private static var digitPairs: StaticString {
+        // swift-format-ignore
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
     }
 
     /// Appends bytes of this same buffer (`range` must lie before ``count``).

@@ -295,12 +295,15 @@ public final class RecordMapper {
         }
         var first = true
         for property in properties {
-            var present: MappedValue?
-            for source in property.fields where !slots[propertySources[source]].isAbsent {
-                present = slots[propertySources[source]]
-                break
+            var present = slots[propertySources[property.fields.lowerBound]]
+            if present.isAbsent {
+                // Several mappings share this target: the first with a value is written.
+                for source in property.fields.dropFirst() where !slots[propertySources[source]].isAbsent {
+                    present = slots[propertySources[source]]
+                    break
+                }
+                if present.isAbsent { continue }
             }
-            guard let present else { continue }
             if !first { output.append(UInt8(ascii: ",")) }
             first = false
             output.append(arena[property.keyPrefix])
@@ -467,14 +470,16 @@ public final class RecordMapper {
     // MARK: - Properties
 
     /// Checks a present property value and returns it as it will be written.
-    private func checkProperty(_ value: MappedValue, _ index: Int, _ arena: RowArena) throws(RowFailure) -> MappedValue {
+    private func checkProperty(_ value: MappedValue, _ index: Int, _ arena: RowArena) throws(RowFailure) -> MappedValue
+    {
         let field = fields[index]
         if field.keyTooLong {
             let target = targets[index]
             throw RowFailure(
                 field: target, reason: .keyTooLong,
                 message:
-                    "the property name is \(target.utf8.count) bytes long; CleverTap allows at most \(Self.maxKeyBytes)")
+                    "the property name is \(target.utf8.count) bytes long; CleverTap allows at most \(Self.maxKeyBytes)"
+            )
         }
         guard let checked = ProfileFieldRules.check(value, rule: field.rule, in: arena) else {
             throw ProfileFieldRules.failure(field.rule, target: targets[index])
@@ -491,7 +496,8 @@ public final class RecordMapper {
             let bytes = arena[range]
             guard range.count <= Self.maxValueBytes, NumberLiteral(bytes)?.isFinite(bytes) == true else {
                 let target = targets[index]
-                throw RowFailure(field: target, reason: .invalidNumber, message: "\(target) is not a finite JSON number")
+                throw RowFailure(
+                    field: target, reason: .invalidNumber, message: "\(target) is not a finite JSON number")
             }
         case .list(let items):
             let target = targets[index]

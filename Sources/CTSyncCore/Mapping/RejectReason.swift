@@ -65,7 +65,8 @@ public enum RejectReason: String, Sendable, CaseIterable, Codable {
         case .identityMissing: 523
         case .invalidTimestamp: 525
         // CleverTap accepts a millisecond ts and files the event thousands of years ahead.
-        case .timestampInMilliseconds, .invalidEventName, .invalidBoolean, .invalidDate, .keyTooLong, .valueTooLong, .transformFailed,
+        case .timestampInMilliseconds, .invalidEventName, .invalidBoolean, .invalidDate, .keyTooLong, .valueTooLong,
+            .transformFailed,
             .identityKindMismatch, .tooManyValues, .invalidNumber, .primaryKeyMissing:
             nil
         }

@@ -16,7 +16,9 @@ enum TransformApplier {
         if value.isAbsent { return value }
         switch transform {
         case .trim:
-            return mapText(value, in: &arena) { range, arena in MappingText.trimmed(range, in: arena.bytes[0..<arena.bytes.count]) }
+            return mapText(value, in: &arena) { range, arena in
+                MappingText.trimmed(range, in: arena.bytes[0..<arena.bytes.count])
+            }
         case .lowercase:
             return mapText(value, in: &arena) { range, arena in changingCase(range, upper: false, in: &arena) }
         case .uppercase:
@@ -108,7 +110,9 @@ enum TransformApplier {
 
     // MARK: Numbers and time
 
-    private static func millisecondsToSeconds(_ value: MappedValue, _ arena: RowArena) throws(TransformProblem) -> MappedValue {
+    private static func millisecondsToSeconds(_ value: MappedValue, _ arena: RowArena) throws(TransformProblem)
+        -> MappedValue
+    {
         if case .integer(let milliseconds) = value {
             return .integer(floorDivide(milliseconds, 1000))
         }
@@ -147,7 +151,8 @@ enum TransformApplier {
             seconds = integer
         case .number(let range):
             let bytes = arena[range]
-            guard let number = NumberLiteral(bytes), number.isFinite(bytes), let floor = number.floorInteger(bytes) else {
+            guard let number = NumberLiteral(bytes), number.isFinite(bytes), let floor = number.floorInteger(bytes)
+            else {
                 throw TransformProblem("expected epoch seconds or an ISO 8601 date")
             }
             seconds = floor
@@ -161,7 +166,8 @@ enum TransformApplier {
             }
             if let integer = MappingText.plainInteger(bytes) {
                 seconds = integer
-            } else if let number = NumberLiteral(bytes), number.isFinite(bytes), let floor = number.floorInteger(bytes) {
+            } else if let number = NumberLiteral(bytes), number.isFinite(bytes), let floor = number.floorInteger(bytes)
+            {
                 seconds = floor
             } else if let parsed = TimestampParser.epochSeconds(bytes) {
                 return .date(parsed)
@@ -186,7 +192,9 @@ enum TransformApplier {
             guard let number = NumberLiteral(arena[trimmed]) else {
                 throw TransformProblem("expected a number such as 12, -3.5 or 1e3")
             }
-            guard number.isFinite(arena[trimmed]) else { throw TransformProblem("the number is too large to be finite") }
+            guard number.isFinite(arena[trimmed]) else {
+                throw TransformProblem("the number is too large to be finite")
+            }
             return .number(trimmed)
         default:
             throw TransformProblem("expected a number, got \(value.kindDescription)")

@@ -113,7 +113,8 @@ import Testing
 
     @Test func identityIsAlwaysAString() {
         let mapper = F.profile([])
-        #expect(F.json(mapper, ["id": .number("1189549")]) == #"{"type":"profile","identity":"1189549","profileData":{}}"#)
+        #expect(
+            F.json(mapper, ["id": .number("1189549")]) == #"{"type":"profile","identity":"1189549","profileData":{}}"#)
         #expect(F.json(mapper, ["id": .bool(true)]) == #"{"type":"profile","identity":"true","profileData":{}}"#)
     }
 
@@ -188,7 +189,8 @@ import Testing
             F.map("t", to: "Tags", [.split(separator: ",")]),
         ])
         #expect(
-            F.json(mapper, ["id": F.s("u1"), "n": F.s("4.20"), "b": F.s("yes"), "d": F.s("2024-03-01"), "t": F.s("x,y")])
+            F.json(
+                mapper, ["id": F.s("u1"), "n": F.s("4.20"), "b": F.s("yes"), "d": F.s("2024-03-01"), "t": F.s("x,y")])
                 == #"{"type":"profile","identity":"u1","profileData":{"Active":true,"Joined":"$D_1709251200","Score":4.2,"Tags":{"$add":["x","y"]}}}"#
         )
     }

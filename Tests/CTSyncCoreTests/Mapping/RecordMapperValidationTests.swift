@@ -93,7 +93,8 @@ import Testing
 
     @Test func allowedEventNames() {
         let mapper = RecordMapper(spec: F.job(.events, [F.map("id", to: "identity"), F.map("name", to: "evtName")]))
-        for name in ["Charged", "charged", "App Launched Twice", "Stayed Home", "SC", "SCOutgoingCall", "Order Placed"] {
+        for name in ["Charged", "charged", "App Launched Twice", "Stayed Home", "SC", "SCOutgoingCall", "Order Placed"]
+        {
             #expect(F.record(mapper, ["id": F.s("u1"), "name": F.s(name)])?.eventName == name, "\(name)")
         }
     }
@@ -103,7 +104,8 @@ import Testing
         let mapper = RecordMapper(spec: F.job(.events, [F.map("id", to: "identity"), F.map("name", to: "evtName")]))
         let rejection = F.rejection(mapper, ["id": F.s("u1"), "name": F.s("Order\(character)Placed")])
         #expect(rejection?.reason == .invalidEventName)
-        #expect(rejection?.message.hasPrefix("evtName contains \"\(character)\", which CleverTap does not allow") == true)
+        #expect(
+            rejection?.message.hasPrefix("evtName contains \"\(character)\", which CleverTap does not allow") == true)
     }
 
     @Test func eventNameAtMost512Bytes() {
@@ -118,7 +120,8 @@ import Testing
     @Test func timestampAccepted() {
         let mapper = F.profile([F.map("ts", to: "ts")])
         for (cell, written) in [
-            (F.s("1468308340"), "1468308340"), (.number("1468308340"), "1468308340"), (F.s(" 1468308340 "), "1468308340"),
+            (F.s("1468308340"), "1468308340"), (.number("1468308340"), "1468308340"),
+            (F.s(" 1468308340 "), "1468308340"),
             (F.s("1468308340.0"), "1468308340"), (.number("1.46830834e9"), "1468308340"), (F.s("1"), "1"),
             (F.s("100000000000"), "100000000000"),
         ] as [(Value, String)] {
@@ -145,7 +148,10 @@ import Testing
                 F.s("1700000000123"), .timestampInMilliseconds,
                 "ts 1700000000123 looks like milliseconds; add the ms_to_s transform"
             ),
-            (F.s("100000000001"), .timestampInMilliseconds, "ts 100000000001 looks like milliseconds; add the ms_to_s transform"),
+            (
+                F.s("100000000001"), .timestampInMilliseconds,
+                "ts 100000000001 looks like milliseconds; add the ms_to_s transform"
+            ),
             (F.s("99999999999999999999999"), .timestampInMilliseconds, "ts is far outside the range of epoch seconds"),
         ]
         for (cell, reason, message) in cases {
@@ -227,25 +233,31 @@ import Testing
             F.s("4155551234"), F.s("+1 415 555 1234"), F.s("+01234567890"), F.s("+1234567"), F.s("+1234567890123456"),
             F.s("+1415555123x"), .number("14155551234"), .bool(true),
         ] {
-            #expect(Self.standard("Phone", bad)?.hasPrefix("rejected invalid_phone: Phone must be E.164") == true, "\(bad)")
+            #expect(
+                Self.standard("Phone", bad)?.hasPrefix("rejected invalid_phone: Phone must be E.164") == true, "\(bad)")
         }
         #expect(Self.standard("Phone", F.s("+1 415 555 1234"), [.e164(defaultCountryCode: nil)]) == "\"+14155551234\"")
     }
 
     @Test func email() {
         for good in [
-            "jack@gmail.com", "first.last+tag@sub.example.co.uk", "o'brien@example.ie", "x_y-z@a-b.io", "δοκιμή@παράδειγμα.δοκιμή",
+            "jack@gmail.com", "first.last+tag@sub.example.co.uk", "o'brien@example.ie", "x_y-z@a-b.io",
+            "δοκιμή@παράδειγμα.δοκιμή",
             "a@b.co", "user@123.example.com",
         ] {
-            #expect(Self.standard("Email", F.s(good)) != nil && Self.standard("Email", F.s(good))?.hasPrefix("rejected") == false, "\(good)")
+            #expect(
+                Self.standard("Email", F.s(good)) != nil
+                    && Self.standard("Email", F.s(good))?.hasPrefix("rejected") == false, "\(good)")
         }
         for bad in [
             "jack", "jack@", "@gmail.com", "jack@gmail", "jack@@gmail.com", "ja ck@gmail.com", "jack@gmail..com",
-            ".jack@gmail.com", "jack.@gmail.com", "ja..ck@gmail.com", "jack@-gmail.com", "jack@gmail-.com", "jack@gmail.c",
+            ".jack@gmail.com", "jack.@gmail.com", "ja..ck@gmail.com", "jack@-gmail.com", "jack@gmail-.com",
+            "jack@gmail.c",
             "jack@gmail.123", "jack@gm_ail.com", "\"jack\"@gmail.com", "jack@[127.0.0.1]", "jack@gmail.com ",
             String(repeating: "l", count: 65) + "@example.com", "jack@" + String(repeating: "d", count: 64) + ".com",
         ] {
-            #expect(Self.standard("Email", F.s(bad)) == "rejected invalid_email: Email is not a valid address", "\(bad)")
+            #expect(
+                Self.standard("Email", F.s(bad)) == "rejected invalid_email: Email is not a valid address", "\(bad)")
         }
         #expect(Self.standard("Email", F.s(" Jack@Gmail.COM "), [.trim, .lowercase]) == "\"jack@gmail.com\"")
     }
@@ -255,7 +267,8 @@ import Testing
         #expect(Self.standard("Gender", F.s("F")) == "\"F\"")
         for bad in ["m", "Male", "X", "MF"] {
             #expect(
-                Self.standard("Gender", F.s(bad)) == "rejected invalid_gender: Gender must be M or F; add the gender transform")
+                Self.standard("Gender", F.s(bad))
+                    == "rejected invalid_gender: Gender must be M or F; add the gender transform")
         }
         #expect(Self.standard("Gender", F.s("Male"), [.gender]) == "\"M\"")
     }
@@ -318,7 +331,8 @@ import Testing
         for bad: Value in [F.s("1987-03-10"), F.s("542332800"), .number("542332800"), F.s("$D_"), F.s("$D_12x")] {
             #expect(
                 Self.standard("DOB", bad)
-                    == "rejected invalid_date: DOB must be a date ($D_<epoch seconds>); add the date transform", "\(bad)")
+                    == "rejected invalid_date: DOB must be a date ($D_<epoch seconds>); add the date transform",
+                "\(bad)")
         }
     }
 
@@ -339,7 +353,9 @@ import Testing
             F.map("p", to: "Phone"), F.map("g", to: "Gender"), F.map("ts", to: "ts"),
         ])
         #expect(Self.reason(mapper, ["p": F.s("bad"), "g": F.s("bad"), "ts": F.s("0")]) == .identityMissing)
-        #expect(Self.reason(mapper, ["id": F.s("u1"), "p": F.s("bad"), "g": F.s("bad"), "ts": F.s("0")]) == .invalidTimestamp)
+        #expect(
+            Self.reason(mapper, ["id": F.s("u1"), "p": F.s("bad"), "g": F.s("bad"), "ts": F.s("0")])
+                == .invalidTimestamp)
         #expect(Self.reason(mapper, ["id": F.s("u1"), "p": F.s("bad"), "g": F.s("bad")]) == .invalidPhone)
         #expect(Self.reason(mapper, ["id": F.s("u1"), "g": F.s("bad")]) == .invalidGender)
         let rejection = F.rejection(mapper, ["id": F.s("u1"), "g": F.s("bad")])
@@ -370,7 +386,10 @@ import Testing
             (F.profile([]), ["id": F.s(String(repeating: secret, count: 40))], .valueTooLong),
             (F.profile([F.map("v", to: "Email")]), ["id": F.s("u1"), "v": F.s(secret)], .invalidEmail),
             (F.profile([F.map("v", to: "Phone")]), ["id": F.s("u1"), "v": F.s(secret)], .invalidPhone),
-            (F.profile([F.map("v", to: "Phone")]), ["id": F.s("u1"), "v": F.s(String(phoneSecret.dropFirst()))], .invalidPhone),
+            (
+                F.profile([F.map("v", to: "Phone")]), ["id": F.s("u1"), "v": F.s(String(phoneSecret.dropFirst()))],
+                .invalidPhone
+            ),
             (F.profile([F.map("v", to: "Gender")]), ["id": F.s("u1"), "v": F.s(secret)], .invalidGender),
             (F.profile([F.map("v", to: "Employed")]), ["id": F.s("u1"), "v": F.s(secret)], .invalidEmployed),
             (F.profile([F.map("v", to: "Married")]), ["id": F.s("u1"), "v": F.s(secret)], .invalidMarried),
@@ -378,10 +397,19 @@ import Testing
             (F.profile([F.map("v", to: "Age")]), ["id": F.s("u1"), "v": F.s(secret)], .invalidAge),
             (F.profile([F.map("v", to: "MSG-sms")]), ["id": F.s("u1"), "v": F.s(secret)], .invalidBoolean),
             (F.profile([F.map("v", to: "DOB")]), ["id": F.s("u1"), "v": F.s(secret)], .invalidDate),
-            (F.profile([F.map("v", to: "Bio")]), ["id": F.s("u1"), "v": F.s(String(repeating: secret, count: 40))], .valueTooLong),
+            (
+                F.profile([F.map("v", to: "Bio")]), ["id": F.s("u1"), "v": F.s(String(repeating: secret, count: 40))],
+                .valueTooLong
+            ),
             (F.profile([F.map("v", to: "ts")]), ["id": F.s("u1"), "v": F.s(secret)], .invalidTimestamp),
-            (F.profile([F.map("v", to: "Tags", [.split(separator: ",")])]), ["id": F.s("u1"), "v": F.s(Array(repeating: secret, count: 101).joined(separator: ","))], .tooManyValues),
-            (F.event([F.map("v", to: "Note")]), ["id": F.s("u1"), "v": F.s(String(repeating: secret, count: 40))], .valueTooLong),
+            (
+                F.profile([F.map("v", to: "Tags", [.split(separator: ",")])]),
+                ["id": F.s("u1"), "v": F.s(Array(repeating: secret, count: 101).joined(separator: ","))], .tooManyValues
+            ),
+            (
+                F.event([F.map("v", to: "Note")]), ["id": F.s("u1"), "v": F.s(String(repeating: secret, count: 40))],
+                .valueTooLong
+            ),
             (
                 RecordMapper(spec: F.job(.events, [F.map("id", to: "identity"), F.map("v", to: "evtName")])),
                 ["id": F.s("u1"), "v": F.s(secret + ".")], .invalidEventName
@@ -396,7 +424,10 @@ import Testing
             .gender,
         ]
         let transformCases = transforms.map { transform in
-            (F.profile([F.map("v", to: "Value", [transform])]), ["id": F.s("u1"), "v": F.s(secret)], RejectReason.transformFailed)
+            (
+                F.profile([F.map("v", to: "Value", [transform])]), ["id": F.s("u1"), "v": F.s(secret)],
+                RejectReason.transformFailed
+            )
         }
         for (mapper, row, reason) in cases + transformCases {
             let rejection = F.rejection(mapper, row)
