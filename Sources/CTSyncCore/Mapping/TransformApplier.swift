@@ -178,7 +178,7 @@ enum TransformApplier {
             throw TransformProblem("expected epoch seconds or an ISO 8601 date, got \(value.kindDescription)")
         }
         guard seconds.magnitude <= millisecondThreshold.magnitude else {
-            throw TransformProblem("\(seconds) looks like milliseconds; add ms_to_s before date")
+            throw TransformProblem("the value looks like epoch milliseconds; add ms_to_s before date")
         }
         return .date(seconds)
     }

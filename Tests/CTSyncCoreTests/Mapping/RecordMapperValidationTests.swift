@@ -423,6 +423,17 @@ import Testing
             .msToS, .iso8601, .date, .number, .bool, .e164(defaultCountryCode: nil), .e164(defaultCountryCode: "+1"),
             .gender,
         ]
+        let secretDigits = "1987031012345"
+        let numericCases: [(RecordMapper, [String: Value], RejectReason)] = [
+            (F.profile([F.map("v", to: "DOB", [.date])]), ["id": F.s("u1"), "v": F.s(secretDigits)], .transformFailed),
+            (F.profile([F.map("v", to: "Phone")]), ["id": F.s("u1"), "v": F.s(secretDigits)], .invalidPhone),
+            (F.profile([F.map("v", to: "Age")]), ["id": F.s("u1"), "v": F.s(secretDigits)], .invalidAge),
+        ]
+        for (mapper, row, reason) in numericCases {
+            let rejection = F.rejection(mapper, row)
+            #expect(rejection?.reason == reason)
+            #expect(rejection?.message.contains(secretDigits) == false, "\(rejection?.message ?? "")")
+        }
         let transformCases = transforms.map { transform in
             (
                 F.profile([F.map("v", to: "Value", [transform])]), ["id": F.s("u1"), "v": F.s(secret)],
