@@ -1,5 +1,12 @@
 import Foundation
 
+/// A file ctsync was asked to write (`--records`) could not be written.
+public struct OutputError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "cannot write \(path): \(reason)" }
+}
+
 /// Buffered writes of JSON lines to a file, for `--records`.
 public final class LineWriter: @unchecked Sendable {
     // Used from one thread at a time (the planner's consumer).
@@ -7,33 +14,33 @@ public final class LineWriter: @unchecked Sendable {
     private var buffer: [UInt8] = []
     public let path: String
 
-    public init(path: String) throws(SourceError) {
+    public init(path: String) throws(OutputError) {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
         buffer.reserveCapacity(1 << 16)
     }
 
-    public func writeLine(_ bytes: [UInt8]) throws(SourceError) {
+    public func writeLine(_ bytes: [UInt8]) throws(OutputError) {
         buffer.append(contentsOf: bytes)
         buffer.append(UInt8(ascii: "\n"))
         if buffer.count >= 1 << 16 { try flush() }
     }
 
-    public func flush() throws(SourceError) {
+    public func flush() throws(OutputError) {
         var offset = 0
         while offset < buffer.count {
             let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .readFailed(path: path, reason: String(cString: strerror(errno)))
+                throw OutputError(path: path, reason: String(cString: strerror(errno)))
             }
             offset += n
         }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    public func close() throws(SourceError) {
+    public func close() throws(OutputError) {
         try flush()
         Foundation.close(fd)
     }

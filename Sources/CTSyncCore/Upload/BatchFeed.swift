@@ -14,7 +14,10 @@ final class BatchFeed: Sendable {
 
     init(capacity: Int) {
         (stream, continuation) = AsyncStream.makeStream(of: [PlannedRecord].self)
-        slots = DispatchSemaphore(value: capacity)
+        // Start at zero and signal up: libdispatch traps when a semaphore is freed
+        // below its initial value, which a cancelled run leaves it at.
+        slots = DispatchSemaphore(value: 0)
+        for _ in 0..<capacity { slots.signal() }
     }
 
     /// Called on the planner thread; blocks while the feed is full, throws once cancelled.

@@ -196,3 +196,37 @@ struct RunTests {
         }
     }
 }
+
+/// SIGINT stops sending, waits for requests in flight, records them, reports `aborted`.
+@Suite("ctsync run interrupted")
+struct InterruptTests {
+    @Test func sigintStopsGracefullyAndRecordsWhatWasAcknowledged() async throws {
+        let fixture = try await RunFixture(faults: FaultConfiguration(latencyMilliseconds: 100))
+        defer { Task { await fixture.stop() } }
+        fixture.writeContacts(20_000)
+        let job = fixture.profilesJob(batchSize: 100, concurrency: 5)
+        let report = fixture.dir.path + "/interrupted.json"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Products.ctsync)
+        process.arguments = ["run", job, "--state", fixture.statePath, "--quiet", "--report", report]
+        process.environment = ProcessInfo.processInfo.environment.merging(fixture.environment) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        while fixture.server.stats().recordsProcessed < 1000 && process.isRunning {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        kill(process.processIdentifier, SIGINT)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(process.terminationStatus == 3)
+        let parsed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
+        #expect(parsed["status"] as? String == "aborted")
+        let counts = RunFixture.counts(parsed)
+        let stats = fixture.server.stats()
+        // Everything the sandbox took was acknowledged and recorded: nothing was in flight at exit.
+        #expect(counts["succeeded"] == stats.profiles)
+        let recorded = try SQLiteStateStore(path: fixture.statePath, readOnly: true).acknowledgedCount(job: "profiles")
+        #expect(recorded == stats.profiles)
+        #expect(stats.profiles < 20_000)
+    }
+}
