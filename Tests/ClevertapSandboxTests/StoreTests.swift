@@ -113,6 +113,17 @@ struct StoreTests {
             #expect(json["unprocessed"]?.arrayValue?.first?["code"] == 522)
             let ok = try await sandbox.upload(Records.batch([Records.profile("c", #"{"A":5,"Email":"c@d.io"}"#)])).json
             #expect(ok["status"] == "success")
+
+            // Deleting a property (null, or $remove of its last value) frees its place.
+            let freed = try await sandbox.upload(Records.batch([Records.profile("c", #"{"A":null,"C":3}"#)])).json
+            #expect(freed["status"] == "success")
+            _ = try await sandbox.upload(Records.batch([Records.profile("c", #"{"B":null,"T":{"$add":["x"]}}"#)]))
+            _ = try await sandbox.upload(Records.batch([Records.profile("c", #"{"T":{"$remove":["x"]}}"#)]))
+            let last = try await sandbox.upload(Records.batch([Records.profile("c", #"{"D":4}"#)])).json
+            #expect(last["status"] == "success")
+            #expect(sandbox.server.profile(identity: "c") == ["C": 3, "D": 4, "Email": "c@d.io", "Name": "standard"])
+            let over = try await sandbox.upload(Records.batch([Records.profile("c", #"{"E":5}"#)])).json
+            #expect(over["unprocessed"]?.arrayValue?.first?["code"] == 522)
         }
     }
 

@@ -15,16 +15,11 @@ struct AccountStore: Sendable {
     mutating func apply(_ record: UploadRecord, receivedAt: Int, limits: ValidationLimits) -> RecordRejection? {
         switch record {
         case .profile(let upsert):
-            if let existing = profiles[upsert.identity],
-                existing.customPropertyCount(merging: upsert.properties) > limits.maxCustomProfileProperties
-            {
-                return .profilePropertiesLimit(limits.maxCustomProfileProperties)
-            }
-            profiles[upsert.identity, default: SandboxProfile(account: account, identity: upsert.identity)].merge(
-                upsert.properties,
-                timestamp: upsert.timestamp ?? receivedAt,
-                maxMultiValueItems: limits.maxMultiValueItems
-            )
+            // One hashed access: merge in place, creating the profile on first sight.
+            // A refusal leaves an existing profile untouched; a new one cannot be
+            // refused because validation already bounds a single record.
+            return profiles[upsert.identity, default: SandboxProfile(account: account, identity: upsert.identity)]
+                .merge(upsert, timestamp: upsert.timestamp ?? receivedAt, limits: limits)
         case .event(let event):
             if !eventNames.contains(event.name) {
                 guard eventNames.count < limits.maxEventNames else { return .eventNamesLimit(limits.maxEventNames) }

@@ -1,40 +1,61 @@
 extension SandboxProfile {
-    /// The number of custom properties the profile would hold after merging `update`.
-    func customPropertyCount(merging update: [String: SandboxValue]) -> Int {
-        var count = 0
-        for key in properties.keys where StandardProfileFields.isCustom(key) { count += 1 }
-        for (key, value) in update where properties[key] == nil && StandardProfileFields.isCustom(key) {
-            switch value {
-            case .null: continue
-            case .object(let operation) where operation["$remove"] != nil: continue
-            default: count += 1
-            }
-        }
-        return count
-    }
-
-    /// Merges one accepted record's `profileData`.
+    /// Merges one accepted record, or refuses it when the profile would end up
+    /// with more custom properties than `limits` allow.
     ///
     /// Plain values replace (an array replaces a multi-value property, `null`
     /// deletes the property). `$add` appends the values not yet present, dropping
-    /// the oldest beyond `maxMultiValueItems`; `$remove` deletes values and the
+    /// the oldest beyond the multi-value limit; `$remove` deletes values and the
     /// property once empty; `$incr`/`$decr` add to the current number, starting
     /// from 0.
-    mutating func merge(_ update: [String: SandboxValue], timestamp: Int, maxMultiValueItems: Int) {
-        for (key, value) in update {
+    mutating func merge(_ upsert: ProfileUpsert, timestamp: Int, limits: ValidationLimits) -> RecordRejection? {
+        let limit = limits.maxCustomProfileProperties
+        // The cheap bound first: only a profile near the limit needs the exact count.
+        if customPropertyCount + upsert.customKeyCount > limit,
+            customPropertyCount(merging: upsert.properties) > limit
+        {
+            return .profilePropertiesLimit(limit)
+        }
+        for (key, value) in upsert.properties {
+            let wasPresent: Bool
+            let isPresent: Bool
             switch value {
             case .null:
-                properties[key] = nil
+                wasPresent = properties.removeValue(forKey: key) != nil
+                isPresent = false
             case .object(let operation):
+                wasPresent = properties[key] != nil
                 if let (name, operand) = operation.first {
-                    apply(name, operand, to: key, maxMultiValueItems: maxMultiValueItems)
+                    apply(name, operand, to: key, maxMultiValueItems: limits.maxMultiValueItems)
                 }
+                isPresent = properties[key] != nil
             default:
-                properties[key] = value
+                wasPresent = properties.updateValue(value, forKey: key) != nil
+                isPresent = true
+            }
+            if wasPresent != isPresent, StandardProfileFields.isCustom(key) {
+                customPropertyCount += isPresent ? 1 : -1
             }
         }
         lastUpdated = timestamp
         updateCount += 1
+        return nil
+    }
+
+    /// The exact number of custom properties after merging `update`.
+    private func customPropertyCount(merging update: [String: SandboxValue]) -> Int {
+        var count = customPropertyCount
+        for (key, value) in update where StandardProfileFields.isCustom(key) {
+            let isPresent = properties[key] != nil
+            switch value {
+            case .null:
+                if isPresent { count -= 1 }
+            case .object(let operation) where operation["$remove"] != nil:
+                continue
+            default:
+                if !isPresent { count += 1 }
+            }
+        }
+        return count
     }
 
     private mutating func apply(_ name: String, _ operand: SandboxValue, to key: String, maxMultiValueItems: Int) {

@@ -10,6 +10,8 @@ public struct SandboxProfile: Sendable, Equatable {
     public internal(set) var lastUpdated: Int
     /// How many records were merged into this profile.
     public internal(set) var updateCount: Int
+    /// How many of `properties` are custom properties, kept up to date by merging.
+    var customPropertyCount: Int
 
     init(account: String, identity: String) {
         self.account = account
@@ -17,5 +19,6 @@ public struct SandboxProfile: Sendable, Equatable {
         self.properties = [:]
         self.lastUpdated = 0
         self.updateCount = 0
+        self.customPropertyCount = 0
     }
 }

@@ -48,19 +48,19 @@ enum FieldFormats {
 
     /// Whether `value` starts with the `$D_` date prefix.
     static func isDateValue(_ value: String) -> Bool {
-        value.utf8.starts(with: datePrefix)
+        var bytes = value.utf8.makeIterator()
+        return bytes.next() == UInt8(ascii: "$") && bytes.next() == UInt8(ascii: "D")
+            && bytes.next() == UInt8(ascii: "_")
     }
 
     /// `$D_` followed by an integer number of epoch seconds (negative before 1970).
     static func isValidDate(_ value: String) -> Bool {
-        let bytes = value.utf8
-        guard bytes.starts(with: datePrefix) else { return false }
-        var number = bytes.dropFirst(datePrefix.count)
+        guard isDateValue(value) else { return false }
+        var number = value.utf8.dropFirst(3)
         if number.first == UInt8(ascii: "-") { number = number.dropFirst() }
         return number.count >= 1 && number.count <= 12 && number.allSatisfy(isDigit)
     }
 
-    private static let datePrefix: [UInt8] = Array("$D_".utf8)
     private static let localSymbols: Set<UInt8> = Set("!#$%&'*+/=?^_`{|}~.-".utf8)
 
     private static func isDigit(_ byte: UInt8) -> Bool {

@@ -5,4 +5,6 @@ struct ProfileUpsert: Sendable {
     let timestamp: Int?
     /// Plain values and `$add`/`$remove`/`$incr`/`$decr` operator objects.
     let properties: [String: SandboxValue]
+    /// How many of `properties` are custom (not standard) properties.
+    let customKeyCount: Int
 }

@@ -15,21 +15,22 @@ struct RecordValidator: Sendable {
 
     func validate(_ record: SandboxValue) -> Result<UploadRecord, RecordRejection> {
         guard case .object(let members) = record else { return .failure(.notEventOrProfile) }
+        let fields = RecordFields(members)
         let isProfile: Bool
-        switch members["type"] {
+        switch fields.type {
         case .string("profile"): isProfile = true
         case .string("event"): isProfile = false
         default: return .failure(.notEventOrProfile)
         }
 
         let identity: String
-        switch resolveIdentity(members) {
+        switch resolveIdentity(fields) {
         case .success(let resolved): identity = resolved
         case .failure(let rejection): return .failure(rejection)
         }
 
         var timestamp: Int?
-        if let ts = members["ts"] {
+        if let ts = fields.ts {
             guard case .int(let seconds) = ts, seconds > 0, seconds < Self.maxTimestamp else {
                 return .failure(.timestampInvalid)
             }
@@ -37,78 +38,95 @@ struct RecordValidator: Sendable {
         }
 
         if isProfile {
-            return validateProfile(members, identity: identity, timestamp: timestamp).map(UploadRecord.profile)
+            return validateProfile(fields, identity: identity, timestamp: timestamp).map(UploadRecord.profile)
         }
-        return validateEvent(members, identity: identity, timestamp: timestamp).map(UploadRecord.event)
+        return validateEvent(fields, identity: identity, timestamp: timestamp).map(UploadRecord.event)
     }
 
     // MARK: - Identity
 
-    private static let identityKeys = ["identity", "objectId", "FBID", "GPID"]
-
     /// The first usable identifier; CleverTap also takes a numeric identity.
-    private func resolveIdentity(_ members: [String: SandboxValue]) -> Result<String, RecordRejection> {
-        for key in Self.identityKeys {
-            switch members[key] {
+    private func resolveIdentity(_ fields: RecordFields) -> Result<String, RecordRejection> {
+        for identifier in fields.identifiers {
+            switch identifier {
             case .string(let value) where !isBlank(value): return .success(value)
             case .int(let value): return .success(String(value))
             default: continue
             }
         }
-        return .failure(members["objectId"] == nil ? .identityMissing : .objectIdInvalid)
+        return .failure(fields.objectId == nil ? .identityMissing : .objectIdInvalid)
     }
 
     // MARK: - Profiles
 
+    /// One pass over `profileData`: the lowest-ranked standard-field error wins,
+    /// then the generic property rules, then the custom-property limit.
     private func validateProfile(
-        _ members: [String: SandboxValue],
+        _ fields: RecordFields,
         identity: String,
         timestamp: Int?
     ) -> Result<ProfileUpsert, RecordRejection> {
         let data: [String: SandboxValue]
-        switch members["profileData"] {
+        switch fields.profileData {
         case nil: data = [:]
         case .object(let object): data = object
         default: return .failure(.invalidProfileStructure("profileData must be a JSON object"))
         }
-        if let rejection = standardFieldRejection(data) { return .failure(rejection) }
-        if let problem = firstProblem(in: data, check: profilePropertyProblem) {
+
+        var standard: (rank: Int, rejection: RecordRejection)?
+        var hasProblem = false
+        var customCount = 0
+        for (key, value) in data {
+            if let found = standardFieldRejection(key, value), found.rank < (standard?.rank ?? .max) {
+                standard = found
+            }
+            if !hasProblem, profilePropertyProblem(key, value) != nil { hasProblem = true }
+            if StandardProfileFields.isCustom(key) { customCount += 1 }
+        }
+        if let standard { return .failure(standard.rejection) }
+        if hasProblem, let problem = firstProblem(in: data, check: profilePropertyProblem) {
             return .failure(.invalidProfileStructure(problem))
         }
-        var customCount = 0
-        for key in data.keys where StandardProfileFields.isCustom(key) { customCount += 1 }
         guard customCount <= limits.maxCustomProfileProperties else {
             return .failure(.profilePropertiesLimit(limits.maxCustomProfileProperties))
         }
-        return .success(ProfileUpsert(identity: identity, timestamp: timestamp, properties: data))
+        return .success(
+            ProfileUpsert(identity: identity, timestamp: timestamp, properties: data, customKeyCount: customCount)
+        )
     }
 
-    /// Codes 514...520, checked in a fixed order.
-    private func standardFieldRejection(_ data: [String: SandboxValue]) -> RecordRejection? {
-        if let email = data["Email"], !(email.stringValue.map(FieldFormats.isValidEmail) ?? false) {
-            return .invalidProfileField(code: 515, field: "Email")
+    /// Codes 514...520 with their rank: when several fields are wrong, the
+    /// lowest rank is reported (Email, Phone, Gender, Employed, Education,
+    /// Married, Age).
+    private func standardFieldRejection(
+        _ key: String,
+        _ value: SandboxValue
+    ) -> (rank: Int, rejection: RecordRejection)? {
+        switch key {
+        case "Email":
+            if value.stringValue.map(FieldFormats.isValidEmail) == true { return nil }
+            return (0, .invalidProfileField(code: 515, field: "Email"))
+        case "Phone":
+            if value.stringValue.map(FieldFormats.isValidPhone) == true { return nil }
+            return (1, .invalidProfileField(code: 516, field: "Phone number"))
+        case "Gender":
+            if value == "M" || value == "F" { return nil }
+            return (2, .invalidProfileField(code: 514, field: "Gender"))
+        case "Employed":
+            if value == "Y" || value == "N" { return nil }
+            return (3, .invalidProfileField(code: 517, field: "Employed"))
+        case "Education":
+            if value == "School" || value == "College" || value == "Graduate" { return nil }
+            return (4, .invalidProfileField(code: 518, field: "Education"))
+        case "Married":
+            if value == "Y" || value == "N" { return nil }
+            return (5, .invalidProfileField(code: 519, field: "Married"))
+        case "Age":
+            if value.isNumber { return nil }
+            return (6, .invalidProfileField(code: 520, field: "Age"))
+        default:
+            return nil
         }
-        if let phone = data["Phone"], !(phone.stringValue.map(FieldFormats.isValidPhone) ?? false) {
-            return .invalidProfileField(code: 516, field: "Phone number")
-        }
-        if let gender = data["Gender"], gender != "M", gender != "F" {
-            return .invalidProfileField(code: 514, field: "Gender")
-        }
-        if let employed = data["Employed"], employed != "Y", employed != "N" {
-            return .invalidProfileField(code: 517, field: "Employed")
-        }
-        if let education = data["Education"], education != "School", education != "College",
-            education != "Graduate"
-        {
-            return .invalidProfileField(code: 518, field: "Education")
-        }
-        if let married = data["Married"], married != "Y", married != "N" {
-            return .invalidProfileField(code: 519, field: "Married")
-        }
-        if let age = data["Age"], !age.isNumber {
-            return .invalidProfileField(code: 520, field: "Age")
-        }
-        return nil
     }
 
     private func profilePropertyProblem(_ key: String, _ value: SandboxValue) -> String? {
@@ -161,11 +179,11 @@ struct RecordValidator: Sendable {
     // MARK: - Events
 
     private func validateEvent(
-        _ members: [String: SandboxValue],
+        _ fields: RecordFields,
         identity: String,
         timestamp: Int?
     ) -> Result<EventUpload, RecordRejection> {
-        guard case .string(let name) = members["evtName"], !isBlank(name) else {
+        guard case .string(let name) = fields.evtName, !isBlank(name) else {
             return .failure(.eventNameMissing)
         }
         if RestrictedEventNames.contains(name) { return .failure(.restrictedEvent) }
@@ -174,7 +192,7 @@ struct RecordValidator: Sendable {
         }
 
         let data: [String: SandboxValue]
-        switch members["evtData"] {
+        switch fields.evtData {
         case nil: data = [:]
         case .object(let object): data = object
         default: return .failure(.invalidEventStructure("evtData must be a JSON object"))

@@ -1,18 +1,24 @@
 /// CleverTap's standard profile fields: checked for format and not counted
 /// against the custom-property limit.
+///
+/// Matched with `switch` rather than a `Set`: these names are small strings, so
+/// comparing them is a couple of word compares, while hashing each key of every
+/// record was a visible share of the ingest time.
 enum StandardProfileFields {
-    static let names: Set<String> = [
-        "Name", "Email", "Phone", "Gender", "DOB", "Photo", "Customer Type",
-        "Employed", "Married", "Education", "Age",
-        "MSG-email", "MSG-push", "MSG-sms", "MSG-whatsapp", "MSG-dndPhone",
-    ]
-
     /// Subscription flags (`MSG-email`, `MSG-sms`, ...), which must be booleans.
     static func isSubscriptionFlag(_ key: String) -> Bool {
-        key.utf8.starts(with: "MSG-".utf8)
+        var bytes = key.utf8.makeIterator()
+        return bytes.next() == UInt8(ascii: "M") && bytes.next() == UInt8(ascii: "S")
+            && bytes.next() == UInt8(ascii: "G") && bytes.next() == UInt8(ascii: "-")
     }
 
     static func isCustom(_ key: String) -> Bool {
-        !names.contains(key) && !isSubscriptionFlag(key)
+        switch key {
+        case "Name", "Email", "Phone", "Gender", "DOB", "Photo", "Customer Type", "Employed", "Married",
+            "Education", "Age":
+            false
+        default:
+            !isSubscriptionFlag(key)
+        }
     }
 }
