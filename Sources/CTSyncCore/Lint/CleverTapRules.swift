@@ -1,4 +1,5 @@
-/// CleverTap facts the linter and planner check against (see clevertap.md).
+/// CleverTap facts the linter checks against (see clevertap.md). The lists are the
+/// mapper's (`EventRules`, `PropertyRule`), so static and per-row checks agree.
 public enum CleverTapRules {
     public static let maxKeyBytes = 120
     public static let maxValueBytes = 512
@@ -8,17 +9,12 @@ public enum CleverTapRules {
     public static let maxConcurrentRequests = 15
 
     /// Profile fields CleverTap treats as standard: they do not count as custom properties.
-    public static let standardProfileFields: Set<String> = [
-        "Name", "Email", "Phone", "Gender", "DOB", "Photo", "Customer Type", "Employed", "Married", "Education", "Age",
+    public static let standardProfileFields: Set<String> = PropertyRule.standardProfileFields.union([
         "MSG-email", "MSG-push", "MSG-sms", "MSG-whatsapp", "MSG-dndPhone",
-    ]
+    ])
 
     /// System events a job may not send (matched case-insensitively); `Charged` is allowed.
-    public static let restrictedEventNames: Set<String> = [
-        "stayed", "notification clicked", "notification viewed", "notification sent", "notification bounced",
-        "utm visited", "app launched", "app uninstalled", "geocluster entered", "geocluster exited", "wzrk_d",
-        "scoutgoing", "scincoming", "scend", "sccampaignoptout",
-    ]
+    public static let restrictedEventNames: Set<String> = Set(EventRules.restrictedNames.map { $0.lowercased() })
 
     public static func isRestrictedEvent(_ name: String) -> Bool {
         restrictedEventNames.contains(name.lowercased())

@@ -18,7 +18,9 @@ enum TransformCompatibility {
             why = "ts must be an integer of epoch seconds (use ms_to_s or iso8601)"
         default:
             guard object == .profiles else {
-                return nil
+                return transform.name == "split"
+                    ? "transform \"split\" cannot apply to event property \(target): multi-value $add is a profile operator"
+                    : nil
             }
             switch target {
             case let key where key.hasPrefix("MSG-"):

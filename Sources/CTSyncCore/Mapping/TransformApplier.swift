@@ -237,7 +237,7 @@ enum TransformApplier {
         _ value: MappedValue, countryCode: Range<Int>, in arena: inout RowArena
     ) throws(TransformProblem) -> MappedValue {
         guard let range = parseableText(value) else {
-            throw TransformProblem("expected a phone number, got \(value.kindDescription)")
+            throw TransformProblem("expected a phone number, got \(value.kindDescription)", reason: .invalidPhone)
         }
         enum Outcome { case phone(Range<Int>), badCharacter, noCountryCode, badLength }
         let outcome = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits -> Outcome in
@@ -290,18 +290,18 @@ enum TransformApplier {
             return .text(phone)
         case .badCharacter:
             throw TransformProblem(
-                "contains characters other than digits, spaces, dashes, dots, parentheses and a leading +")
+                "contains characters other than digits, spaces, dashes, dots, parentheses and a leading +", reason: .invalidPhone)
         case .noCountryCode:
             throw TransformProblem(
-                "has no country code (no leading + or 00); give e164 a default country code, e.g. { e164: \"+1\" }")
+                "has no country code (no leading + or 00); give e164 a default country code, e.g. { e164: \"+1\" }", reason: .invalidPhone)
         case .badLength:
-            throw TransformProblem("expected + and 8 to 15 digits, the first not 0")
+            throw TransformProblem("expected + and 8 to 15 digits, the first not 0", reason: .invalidPhone)
         }
     }
 
     private static func gender(_ value: MappedValue, in arena: inout RowArena) throws(TransformProblem) -> MappedValue {
         guard case .text(let range) = value else {
-            throw TransformProblem("expected m, male, man, f, female or woman, got \(value.kindDescription)")
+            throw TransformProblem("expected m, male, man, f, female or woman, got \(value.kindDescription)", reason: .invalidGender)
         }
         let bytes = MappingText.trimmedASCII(arena[range])
         let code: UInt8
@@ -316,7 +316,7 @@ enum TransformApplier {
         } else if bytes.isEmpty {
             return .null
         } else {
-            throw TransformProblem("expected m, male, man, f, female or woman (any case)")
+            throw TransformProblem("expected m, male, man, f, female or woman (any case)", reason: .invalidGender)
         }
         arena.bytes.append(code)
         return .text(arena.bytes.count - 1..<arena.bytes.count)

@@ -168,6 +168,26 @@ struct LintFixtureTests {
             ])
     }
 
+    @Test func splitIntoAnEventPropertyIsRefused() {
+        let yaml = """
+            version: 1
+            name: orders
+            destination: { region: eu1, account_id: "1", passcode: "${P}" }
+            source: { file: data.csv }
+            object: events
+            primary_key: email
+            mappings:
+              - { from: email, to: identity }
+              - { value: Charged, to: evtName }
+              - { from: ts, to: ts }
+              - { from: tags, to: Tags, transform: [split] }
+            """
+        #expect(
+            Self.lint(yaml, environment: ["P": "x"]) == [
+                #"11:41: error: transform "split" cannot apply to event property Tags: multi-value $add is a profile operator [transform-target-mismatch]"#
+            ])
+    }
+
     @Test func missingEventName() {
         let yaml = Self.valid.replacing("object: profiles", with: "object: events") + "\nprimary_key: email"
         let found = Self.lint(yaml)

@@ -226,14 +226,14 @@ import Testing
         ]
         for (text, transform, problem) in cases {
             let rejection = Self.failed(F.s(text), [transform])
-            #expect(rejection?.reason == .transformFailed, "\(text)")
+            #expect(rejection?.reason == .invalidPhone, "\(text)")
             #expect(rejection?.message.hasPrefix("transform e164 on Value failed: \(problem)") == true, "\(text)")
         }
         let badCode = Self.failed(F.s("4155551234"), [.e164(defaultCountryCode: "+1a")])
         #expect(
             badCode?.message
                 == "transform e164 on Value failed: the default country code \"+1a\" is not + and 1 to 3 digits")
-        #expect(Self.failed(.bool(true), [plain])?.reason == .transformFailed)
+        #expect(Self.failed(.bool(true), [plain])?.reason == .invalidPhone)
     }
 
     @Test func gender() {
@@ -247,7 +247,7 @@ import Testing
         #expect(Self.value(F.s("  "), [.gender]) == nil)
         for bad: Value in [F.s("x"), F.s("other"), F.s("mal"), .number("1"), .bool(true)] {
             let rejection = Self.failed(bad, [.gender])
-            #expect(rejection?.reason == .transformFailed, "\(bad)")
+            #expect(rejection?.reason == .invalidGender, "\(bad)")
         }
     }
 

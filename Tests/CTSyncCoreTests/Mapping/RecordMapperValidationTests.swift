@@ -435,10 +435,14 @@ import Testing
             #expect(rejection?.message.contains(secretDigits) == false, "\(rejection?.message ?? "")")
         }
         let transformCases = transforms.map { transform in
-            (
-                F.profile([F.map("v", to: "Value", [transform])]), ["id": F.s("u1"), "v": F.s(secret)],
-                RejectReason.transformFailed
-            )
+            // e164 and gender failures carry the field's own reason; the others are transform failures.
+            let reason: RejectReason =
+                switch transform {
+                case .e164: .invalidPhone
+                case .gender: .invalidGender
+                default: .transformFailed
+                }
+            return (F.profile([F.map("v", to: "Value", [transform])]), ["id": F.s("u1"), "v": F.s(secret)], reason)
         }
         for (mapper, row, reason) in cases + transformCases {
             let rejection = F.rejection(mapper, row)
