@@ -290,13 +290,13 @@ struct CSVScanner: ~Copyable {
         if recordFlags & (FieldSpan.nul | FieldSpan.nonASCII) != 0 {
             for (index, field) in fields.enumerated() {
                 if field.flags & FieldSpan.nul != 0 {
-                    return .invalid(line: recordLine, message: "NUL byte in \(SourceText.field(index, in: names))")
+                    return .invalid(line: recordLine, message: "NUL byte in \(SourceWording.field(index, in: names))")
                 }
                 // Doubled quotes are ASCII, so the raw bytes validate like the unescaped ones.
                 if field.flags & FieldSpan.nonASCII != 0
                     && !UTF8Check.isValid(record + field.start, count: field.end - field.start)
                 {
-                    return .invalid(line: recordLine, message: "invalid UTF-8 in \(SourceText.field(index, in: names))")
+                    return .invalid(line: recordLine, message: "invalid UTF-8 in \(SourceWording.field(index, in: names))")
                 }
             }
         }
@@ -339,14 +339,14 @@ struct CSVScanner: ~Copyable {
         switch problem {
         case .unterminatedQuote(let field, let openedOn):
             return
-                "unterminated quoted field: the quote that opens \(SourceText.field(field, in: names)) on line \(openedOn) is never closed"
+                "unterminated quoted field: the quote that opens \(SourceWording.field(field, in: names)) on line \(openedOn) is never closed"
         case .textAfterQuote(let field):
-            return "unexpected text after the closing quote of \(SourceText.field(field, in: names))"
+            return "unexpected text after the closing quote of \(SourceWording.field(field, in: names))"
         case .fieldTooLarge(let field):
             return
-                "\(SourceText.field(field, in: names)) is larger than the \(SourceText.bytes(maxFieldBytes)) field limit"
+                "\(SourceWording.field(field, in: names)) is larger than the \(SourceWording.bytes(maxFieldBytes)) field limit"
         case .recordTooLarge:
-            return "record is larger than the \(SourceText.bytes(maxRecordBytes)) record limit"
+            return "record is larger than the \(SourceWording.bytes(maxRecordBytes)) record limit"
         }
     }
 }

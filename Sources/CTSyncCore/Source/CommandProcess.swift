@@ -40,12 +40,12 @@ final class CommandProcess: ByteInput {
             chunk.deallocate()
             throw .commandNotStarted(
                 command: command,
-                reason: "working directory \(SourceText.quoted(workingDirectory)): \(SourceSyscalls.errorText(errno))")
+                reason: "working directory \(SourceWording.quoted(workingDirectory)): \(SourceSyscalls.errorText(errno))")
         }
         guard (info.st_mode & S_IFMT) == S_IFDIR else {
             chunk.deallocate()
             throw .commandNotStarted(
-                command: command, reason: "working directory \(SourceText.quoted(workingDirectory)) is not a directory")
+                command: command, reason: "working directory \(SourceWording.quoted(workingDirectory)) is not a directory")
         }
         do {
             (pid, stdoutFD, stderrFD) = try Self.spawn(command: command, workingDirectory: workingDirectory)

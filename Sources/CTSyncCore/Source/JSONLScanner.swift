@@ -48,7 +48,7 @@ struct JSONLScanner: ~Copyable {
             line += 1
             if isTooLong {
                 return .invalid(
-                    line: line, message: "line is longer than the \(SourceText.bytes(options.maxLineBytes)) limit")
+                    line: line, message: "line is longer than the \(SourceWording.bytes(options.maxLineBytes)) limit")
             }
             if isBlank(start..<end) { continue }
             return event(for: start..<end)
@@ -196,7 +196,7 @@ struct JSONLScanner: ~Copyable {
         for offset in 0..<min(failure.offset, cursor.count) where cursor.base[offset] & 0xC0 != 0x80 {
             column += 1
         }
-        let place = key.map { " (in \(SourceText.quoted(cursor.text(of: $0))))" } ?? ""
+        let place = key.map { " (in \(SourceWording.quoted(cursor.text(of: $0))))" } ?? ""
         switch failure.kind {
         case .invalidUTF8:
             return "invalid UTF-8 at column \(column)\(place)"

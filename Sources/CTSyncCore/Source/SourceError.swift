@@ -23,12 +23,12 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason):
-            return "cannot open source file \(SourceText.quoted(path)): \(reason)"
+            return "cannot open source file \(SourceWording.quoted(path)): \(reason)"
         case .readFailed(let path, let reason):
-            return "cannot read source \(SourceText.quoted(path)): \(reason)"
+            return "cannot read source \(SourceWording.quoted(path)): \(reason)"
         case .missingColumns(let missing, let available):
             let noun = missing.count == 1 ? "column" : "columns"
-            let names = missing.map(SourceText.quoted).joined(separator: ", ")
+            let names = missing.map(SourceWording.quoted).joined(separator: ", ")
             guard !available.isEmpty else {
                 return "missing \(noun) \(names) in source; the source has no header row "
                     + "(the file is empty or the command printed nothing)"
@@ -61,7 +61,7 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
         let ambiguous =
             name.isEmpty || name.contains(",") || name.first?.isWhitespace == true
             || name.last?.isWhitespace == true
-        return ambiguous ? SourceText.quoted(name) : name
+        return ambiguous ? SourceWording.quoted(name) : name
     }
 
     /// Seconds in the job spec's own duration syntax: `30m`, `2h`, `45s`, `0.5s`.

@@ -1,5 +1,5 @@
 /// Small renderers shared by the source messages.
-enum SourceText {
+enum SourceWording {
     /// `text` in double quotes, with quotes, backslashes and control characters escaped.
     static func quoted(_ text: String) -> String {
         var out = "\""
