@@ -269,10 +269,18 @@ private struct Context {
         if scalar.style == .plain {
             if scalar.isNull { return Located(.null, scalar.mark) }
             if let b = scalar.bool { return Located(.bool(b), scalar.mark) }
-            if scalar.int != nil || scalar.double != nil { return Located(.number(scalar.value), scalar.mark) }
+            if scalar.int != nil || (scalar.double != nil && !Context.hasLeadingZero(scalar.value)) {
+                return Located(.number(scalar.value), scalar.mark)
+            }
         }
         guard let text = string(node, key: "value") else { return nil }
         return Located(.string(text.value), text.mark)
+    }
+
+    /// `0123` and `007.5` stay text: a leading zero means a code (zip, id), not a number.
+    static func hasLeadingZero(_ text: String) -> Bool {
+        let digits = text.drop { $0 == "-" || $0 == "+" }
+        return digits.count > 1 && digits.first == "0" && digits.dropFirst().first != "."
     }
 
     mutating func transforms(_ node: Node) -> [Located<Transform>] {
@@ -510,7 +518,7 @@ private struct Context {
             error("invalid-type", "\(key) must be a duration such as 90s, 30m or 2h, found a \(node.kindName)", node.mark)
             return nil
         }
-        if let seconds = Duration.parseSeconds(text), seconds > 0 { return seconds }
+        if let seconds = DurationText.parseSeconds(text), seconds > 0 { return seconds }
         error("invalid-value", "\(key) must be a positive duration such as 90s, 30m or 2h, found \"\(text)\"", scalar.mark)
         return nil
     }
@@ -530,7 +538,7 @@ extension Character {
 }
 
 /// Durations as users write them in job files.
-enum Duration {
+enum DurationText {
     static func parseSeconds(_ text: String) -> Double? {
         let text = text.trimmingSpaces
         if let plain = Double(text) { return plain }

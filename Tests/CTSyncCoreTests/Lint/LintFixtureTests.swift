@@ -248,3 +248,69 @@ struct LintFixtureTests {
             ]))
     }
 }
+
+/// Plain scalars resolve by what the field expects.
+@Suite("scalar resolution in job files")
+struct ScalarResolutionTests {
+    static func spec(_ mappings: String, extra: String = "") throws -> JobSpec {
+        let dir = TemporaryDirectory()
+        dir.write("data.csv", "email\n")
+        let yaml = """
+            version: 1
+            name: yes
+            destination: { region: in1, account_id: 0123, passcode: "${P}" }
+            source: { file: data.csv, header: true }
+            object: profiles
+            mappings:
+              - { from: email, to: identity }
+            \(mappings)
+            \(extra)
+            """
+        let path = dir.write("job.yaml", yaml)
+        let loaded = JobLoader.load(path: path, environment: ["P": "x"], unsetVariableSeverity: .error)
+        return try #require(loaded.spec, "\(loaded.diagnostics)")
+    }
+
+    @Test func stringFieldsKeepTheirText() throws {
+        let spec = try Self.spec("")
+        #expect(spec.name.value == "yes")
+        #expect(spec.destination.accountID.value == "0123")
+    }
+
+    @Test func constantsAreTypedOnlyWhenUnambiguous() throws {
+        let spec = try Self.spec(
+            """
+              - { value: yes, to: A }
+              - { value: true, to: B }
+              - { value: 0123, to: C }
+              - { value: 42, to: D }
+              - { value: 2.5, to: E }
+              - { value: "42", to: F }
+              - { value: on, to: G }
+            """)
+        let constants = spec.mappings.dropFirst().map { $0.constant?.value }
+        #expect(
+            constants == [
+                .string("yes"), .bool(true), .string("0123"), .number("42"), .number("2.5"), .string("42"), .string("on"),
+            ])
+    }
+
+    @Test func booleansAreOnlyTrueAndFalse() {
+        let dir = TemporaryDirectory()
+        dir.write("data.csv", "email\n")
+        let path = dir.write(
+            "job.yaml",
+            """
+            version: 1
+            name: j
+            destination: { region: in1, account_id: "1", passcode: "${P}" }
+            source: { file: data.csv, header: yes }
+            object: profiles
+            mappings:
+              - { from: email, to: identity }
+            """)
+        let loaded = JobLoader.load(path: path, environment: ["P": "x"], unsetVariableSeverity: .error)
+        #expect(loaded.diagnostics.map(\.message) == [#"header must be true or false, found "yes""#])
+        #expect(loaded.diagnostics.first?.mark.line == 4)
+    }
+}
