@@ -150,6 +150,12 @@ class Sandbox:
         with urllib.request.urlopen(req, timeout=60) as r:
             return r.read()
 
+    def post_json(self, path, value):
+        req = urllib.request.Request(self.url + path, data=json.dumps(value).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.read()
+
     def cpu_seconds(self) -> float:
         with open(f"/proc/{self.proc.pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
@@ -183,8 +189,59 @@ def sh(argv, timeout, cwd=ROOT, env=None) -> str:
                           text=True).stdout
 
 
+def export_rev(rev: str, dest: str) -> str:
+    """Writes the tree of `rev` to dest, touching only files whose content changed
+    (so SwiftPM's incremental build in the bench's own scratch path stays valid)."""
+    commit = sh(["git", "rev-parse", "--verify", rev + "^{commit}"], timeout=60).strip()
+    tmp = dest + ".new"
+    if os.path.isdir(tmp):
+        shutil.rmtree(tmp)
+    os.makedirs(tmp)
+    archive = subprocess.Popen(["git", "archive", commit], cwd=ROOT, stdout=subprocess.PIPE)
+    subprocess.run(["tar", "-x", "-C", tmp], stdin=archive.stdout, check=True, timeout=300)
+    if archive.wait(60) != 0:
+        raise BenchError(f"git archive {commit} failed")
+    # Package.resolved is not committed: pin the dependencies the main checkout resolved.
+    resolved = os.path.join(ROOT, "Package.resolved")
+    if os.path.exists(resolved) and not os.path.exists(os.path.join(tmp, "Package.resolved")):
+        shutil.copy2(resolved, os.path.join(tmp, "Package.resolved"))
+    os.makedirs(dest, exist_ok=True)
+    wanted = set()
+    for base, _, files in os.walk(tmp):
+        for name in files:
+            rel = os.path.relpath(os.path.join(base, name), tmp)
+            wanted.add(rel)
+            new, old = os.path.join(tmp, rel), os.path.join(dest, rel)
+            with open(new, "rb") as f:
+                data = f.read()
+            try:
+                with open(old, "rb") as f:
+                    same = f.read() == data
+            except OSError:
+                same = False
+            if not same:
+                os.makedirs(os.path.dirname(old), exist_ok=True)
+                shutil.copy2(new, old)
+    for base, _, files in os.walk(dest):
+        for name in files:
+            rel = os.path.relpath(os.path.join(base, name), dest)
+            if rel not in wanted:
+                os.unlink(os.path.join(dest, rel))
+    shutil.rmtree(tmp)
+    return commit
+
+
 def build(args) -> dict:
     info = {}
+    package, scratch_path = ROOT, None
+    if args.rev:
+        package = os.path.join(args.scratch, "src")
+        scratch_path = os.path.join(args.scratch, "build")
+        commit = export_rev(args.rev, package)
+        info["source"] = f"git {commit[:12]} (clean export of --rev {args.rev}, built in {scratch_path})"
+    else:
+        info["source"] = "working tree of " + ROOT
+    extra = ["--scratch-path", scratch_path] if scratch_path else []
     if args.skip_build:
         log("skipping the build (--skip-build)")
     else:
@@ -192,12 +249,16 @@ def build(args) -> dict:
         subprocess.run([os.path.join(ROOT, "scripts", "setup")], cwd=ROOT, check=True, timeout=1800,
                        stdout=sys.stderr)
         for product in ("ctsync", "clevertap-sandbox"):
-            log(f"swift build -c release --product {product} (waits for other SwiftPM builds on .build)")
+            log(f"swift build -c release --product {product} in {package}"
+                + ("" if scratch_path else " (waits for other SwiftPM builds on .build)"))
             t = time.perf_counter()
-            subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True,
-                           timeout=args.build_timeout, stdout=sys.stderr, stderr=sys.stderr)
+            done = subprocess.run(["swift", "build", "-c", "release", "--product", product, *extra], cwd=package,
+                                  timeout=args.build_timeout, stdout=sys.stderr, stderr=sys.stderr)
+            if done.returncode != 0:
+                hint = "" if args.rev else " (others may be mid-edit: `scripts/bench --rev HEAD` builds the last commit)"
+                raise BenchError(f"swift build --product {product} failed{hint}")
             info[f"build_{product}_seconds"] = round(time.perf_counter() - t, 1)
-    bin_path = sh(["swift", "build", "-c", "release", "--show-bin-path"], timeout=600).strip()
+    bin_path = sh(["swift", "build", "-c", "release", "--show-bin-path", *extra], cwd=package, timeout=600).strip()
     bindir = os.path.join(args.scratch, "bin")
     os.makedirs(bindir, exist_ok=True)
     for product in ("ctsync", "clevertap-sandbox"):
@@ -328,6 +389,7 @@ class Bench:
         walls = [m.wall for m in samples]
         rows = last["counts"]["source_rows"]
         return {
+            "loadavg_1m_after": loadavg()[0],
             "rows_per_s": round(rows / median(walls)),
             "wall_s": [round(w, 3) for w in walls],
             "peak_rss_mb": max(m.peak_mb for m in samples),
@@ -390,6 +452,7 @@ class Bench:
         ceiling = a.concurrency * a.batch_size / (a.latency_ms / 1000.0) if a.latency_ms else None
         acked = rep["counts"]["succeeded"]
         run = {
+            "loadavg_1m_after": loadavg()[0],
             "latency_ms": a.latency_ms,
             "wall_s": round(m.wall, 3),
             "records_per_s_wall": round(acked / m.wall),
@@ -398,6 +461,7 @@ class Bench:
             "peak_rss_mb": m.peak_mb,
             "cpu_s": m.cpu_s,
             "sandbox_cpu_s": round(sandbox_cpu, 2),
+            "cpu_utilisation_of_machine": round((m.cpu_s + sandbox_cpu) / m.wall / (os.cpu_count() or 1), 3),
             "sandbox_rss_mb": self.sandbox.rss_mb(),
             "http": rep["http"],
             "counts": rep["counts"],
@@ -417,6 +481,9 @@ class Bench:
         out["rerun"] = {"wall_s": round(m2.wall, 3), "planned": rep2["counts"]["planned"],
                         "unchanged": rep2["counts"]["unchanged"], "peak_rss_mb": m2.peak_mb}
 
+        if main and not a.skip_run and not a.skip_diagnostics:
+            out["diagnostics"] = self.diagnostics(data, rows, run)
+
         log(f"{rows:,} rows: plan with full state, {data['n_changed']:,} rows' city changed, x{a.repeat}")
         swap_in(data["csv"], data["changed"])
         try:
@@ -430,6 +497,47 @@ class Bench:
                    and wc["unchanged"] == rows - data["n_changed"], wc)
         log(f"  {warm['rows_per_s']:,} rows/s, peak {warm['peak_rss_mb']} MB, counts {wc}")
         return out
+
+    def diagnostics(self, data, rows, run):
+        """Two references for the run figure, measured next to it: the sandbox's own
+        load generator (pre-built batches, no planning, no state) under the same latency
+        and window, and ctsync run against the same sandbox without latency."""
+        a = self.args
+        diag = {}
+        batches = max(1, rows // a.batch_size)
+        self.sandbox.post("/sandbox/reset")
+        log(f"diagnostics: clevertap-sandbox loadgen, {a.concurrency} clients x {batches} batches of {a.batch_size} "
+            f"at {a.latency_ms} ms")
+        m = measure([self.sandbox_bin, "loadgen", "--url", self.sandbox.url, "--account", ACCOUNT,
+                     "--passcode", PASSCODE, "--clients", str(a.concurrency), "--batches", str(batches),
+                     "--batch-size", str(a.batch_size), "--distinct-batches", str(min(batches, 1000))],
+                    self.env, self.prefix("loadgen"), timeout=a.timeout)
+        lg = json.loads(m.stdout())
+        diag["loadgen"] = {"records_per_s": lg["records_per_second"], "latency_ms": lg["latency_ms"],
+                           "seconds": lg["seconds"], "errors": lg["errors"], "loadavg_1m_after": loadavg()[0]}
+        diag["run_over_loadgen"] = round(run["records_per_s_wall"] / lg["records_per_second"], 3)
+        if run.get("ceiling_records_per_s"):
+            diag["loadgen_ratio_of_ceiling"] = round(lg["records_per_second"] / run["ceiling_records_per_s"], 3)
+        log(f"  loadgen {lg['records_per_second']:,} records/s; ctsync run / loadgen = {diag['run_over_loadgen']}")
+
+        self.sandbox.post("/sandbox/reset")
+        self.sandbox.post_json("/sandbox/faults", {"latency_ms": 0})
+        state = os.path.join(self.scratch, "state", f"nolatency-{rows}.sqlite")
+        for f in (state, state + "-wal", state + "-shm"):
+            if os.path.exists(f):
+                os.unlink(f)
+        log("diagnostics: ctsync run without latency (what client and sandbox can do on this machine)")
+        try:
+            m, rep, _, sandbox_cpu = self.run_job(data, state, f"run-nolatency-{rows}", expect_sent=rows)
+        finally:
+            self.sandbox.post_json("/sandbox/faults", {"latency_ms": a.latency_ms})
+        diag["run_no_latency"] = {"records_per_s_wall": round(rep["counts"]["succeeded"] / m.wall),
+                                  "records_per_s_report": rep["http"]["records_per_second"],
+                                  "http_latency_ms": rep["http"]["latency_ms"], "cpu_s": m.cpu_s,
+                                  "sandbox_cpu_s": round(sandbox_cpu, 2), "peak_rss_mb": m.peak_mb,
+                                  "loadavg_1m_after": loadavg()[0]}
+        log(f"  {diag['run_no_latency']['records_per_s_wall']:,} records/s without latency")
+        return diag
 
     def lint(self, data):
         d = os.path.join(self.scratch, "lint-jobs")
@@ -507,6 +615,11 @@ def summarize(result, scales, a) -> dict:
                                "the `ctsync run` process, spawn to exit (includes start-up, reading the source and "
                                "the final state commit); _report is the report's http.records_per_second"),
         })
+    if main.get("diagnostics"):
+        d = main["diagnostics"]
+        s["run_reference_loadgen_records_per_s"] = d["loadgen"]["records_per_s"]
+        s["run_over_loadgen"] = d["run_over_loadgen"]
+        s["run_no_latency_records_per_s"] = d["run_no_latency"]["records_per_s_wall"]
     mem = {}
     for sc in scales:
         tag = f"{sc['rows'] // 1_000_000}M" if sc["rows"] % 1_000_000 == 0 else str(sc["rows"])
@@ -557,7 +670,11 @@ def parse_args(argv):
     p.add_argument("--repeat", type=int, default=3, help="repetitions of each plan and lint timing (median)")
     p.add_argument("--skip-run", action="store_true",
                    help="no latency run: state is populated against a sandbox without latency; no run ratio")
+    p.add_argument("--skip-diagnostics", action="store_true",
+                   help="skip the run references (sandbox loadgen at the same latency, ctsync run without latency)")
     p.add_argument("--skip-build", action="store_true", help="use the existing release binaries")
+    p.add_argument("--rev", help="build this commit (a clean `git archive` export in SCRATCH/src, scratch path "
+                                 "SCRATCH/build) instead of the working tree, which others may be editing")
     p.add_argument("--latency-ms", type=int, default=200)
     p.add_argument("--concurrency", type=int, default=15)
     p.add_argument("--batch-size", type=int, default=1000)
