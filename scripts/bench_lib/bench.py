@@ -323,6 +323,8 @@ def swap_in(link_path, target):
     tmp = link_path + ".swap"
     if os.path.exists(tmp):
         os.unlink(tmp)
+    if os.path.exists(link_path) and os.path.samefile(link_path, target):
+        return  # rename(2) between two links of one file does nothing and would leave tmp behind
     os.link(target, tmp)
     os.replace(tmp, link_path)
 
@@ -355,9 +357,9 @@ class Bench:
         d = os.path.join(self.scratch, f"rows-{rows}")
         os.makedirs(d, exist_ok=True)
         base, changed = os.path.join(d, "base.csv"), os.path.join(d, "changed.csv")
-        stamp = os.path.join(d, f"generated-seed{self.args.seed}")
+        stamp = os.path.join(d, f"generated-v{datagen.DATA_VERSION}-seed{self.args.seed}")
         if not os.path.exists(stamp):
-            for f in (stamp, base, changed):
+            for f in [base, changed] + [os.path.join(d, n) for n in os.listdir(d) if n.startswith("generated-")]:
                 if os.path.exists(f):
                     os.unlink(f)
             t = time.perf_counter()
@@ -629,6 +631,13 @@ def summarize(result, scales, a) -> dict:
     s["peak_rss_mb"] = mem
     if len(scales) > 1:
         big = scales[1]
+        s["at_big_rows"] = {
+            "rows": big["rows"],
+            "plan_cold_rows_per_s": big["plan_cold"]["rows_per_s"],
+            "plan_warm_rows_per_s": big["plan_warm"]["rows_per_s"],
+            "run_records_per_s": big["run"]["records_per_s_wall"],
+            "run_ratio_of_ceiling": big["run"].get("ratio_of_ceiling_wall"),
+        }
         s["peak_rss_ratio_big_over_main"] = {
             k: round(big[k]["peak_rss_mb"] / main[k]["peak_rss_mb"], 2) for k in ("plan_cold", "plan_warm", "run")}
     s["lint_100_jobs_seconds" if a.lint_jobs == 100 else f"lint_{a.lint_jobs}_jobs_seconds"] = result["lint"]["seconds"]
