@@ -96,7 +96,6 @@ public final class JobRunner: Sendable {
             var running = 0
             func handle(_ outcome: BatchOutcome) {
                 running -= 1
-                writer.write(outcome.acknowledged)
                 tally.withLock { $0.add(outcome) }
                 progress.update {
                     $0.sent += outcome.sent
@@ -123,7 +122,14 @@ public final class JobRunner: Sendable {
                     continue
                 }
                 running += 1
-                group.addTask { [sender] in await sender.send(batch) }
+                group.addTask { [sender] in
+                    let outcome = await sender.send(batch)
+                    // Recorded the moment the batch is done, not when the window next
+                    // needs a slot: finished batches would otherwise wait unrecorded, and
+                    // a crash re-sends them.
+                    writer.write(outcome.acknowledged)
+                    return outcome
+                }
             }
             while let outcome = await group.next() { handle(outcome) }
         }
