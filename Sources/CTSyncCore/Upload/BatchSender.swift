@@ -129,6 +129,12 @@ final class BatchSender: Sendable {
         let start = ContinuousClock.now
         let result = await client.post(url: url, headers: headers, body: body, timeout: timeout)
         let elapsed = ContinuousClock.now - start
+        if case .failure(.timeout) = result {
+            // CleverTap may still be working on a request we gave up on, and it counts
+            // against the account's concurrent requests: keep its slot for another
+            // timeout, or the retry and the abandoned request together overrun the limit.
+            await pause(timeout)
+        }
         await accountWindow.release()
         await jobWindow.release()
         stats.requests += 1
