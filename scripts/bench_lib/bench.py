@@ -87,11 +87,35 @@ with open(out, "w") as f:
 """
 
 
+def cpu_busy_seconds() -> float:
+    """Busy CPU seconds of the whole machine since boot (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for_idle(max_seconds: float, min_idle: float = 0.85, window: float = 3.0) -> dict:
+    """Waits until the machine was at least min_idle idle over one window, up to max_seconds."""
+    start = time.time()
+    ncpu = os.cpu_count() or 1
+    idle = 0.0
+    while True:
+        b0, t0 = cpu_busy_seconds(), time.time()
+        time.sleep(window)
+        idle = 1 - (cpu_busy_seconds() - b0) / ((time.time() - t0) * ncpu)
+        waited = time.time() - start
+        if idle >= min_idle or waited >= max_seconds:
+            return {"waited_s": round(waited, 1), "idle_fraction": round(idle, 2), "reached": idle >= min_idle}
+        log(f"machine {idle:.0%} idle; waiting for {min_idle:.0%} ({waited:.0f}/{max_seconds:.0f} s)")
+
+
 def measure(argv, env, out_prefix, timeout, cwd=None, ok=(0,)) -> Measured:
     """Runs argv; returns wall time (fork to reap), peak RSS and CPU of that process only."""
     stdout_path, stderr_path, usage_path = out_prefix + ".out", out_prefix + ".err", out_prefix + ".rusage"
     if os.path.exists(usage_path):
         os.unlink(usage_path)
+    busy0 = cpu_busy_seconds()
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         proc = subprocess.Popen([sys.executable, "-S", "-c", WRAPPER, usage_path, *argv], stdout=out, stderr=err,
                                 stdin=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True)
@@ -111,6 +135,9 @@ def measure(argv, env, out_prefix, timeout, cwd=None, ok=(0,)) -> Measured:
     except (OSError, ValueError):
         raise BenchError(f"the measuring wrapper failed ({proc.returncode}) for {' '.join(argv)}")
     m = Measured(argv, u["rc"], u["wall"], u["maxrss_kb"], u["utime"], u["stime"], stdout_path, stderr_path)
+    # CPU the whole machine spent meanwhile, minus the measured child: others' work (and the
+    # sandbox's, for runs), i.e. how many cores the measurement had to share, on average.
+    m.others_cores = round(max(0.0, cpu_busy_seconds() - busy0 - m.cpu_s) / m.wall, 2)
     if ok is not None and m.rc not in ok:
         raise BenchError(f"exit status {m.rc} from {' '.join(argv)}\n{m.stderr_tail()}")
     return m
@@ -396,6 +423,7 @@ class Bench:
             "wall_s": [round(w, 3) for w in walls],
             "peak_rss_mb": max(m.peak_mb for m in samples),
             "cpu_s": [m.cpu_s for m in samples],
+            "other_processes_cores": [m.others_cores for m in samples],
             "counts": last["counts"],
             "mapping_changed": last.get("mapping_changed"),
         }
@@ -463,6 +491,7 @@ class Bench:
             "peak_rss_mb": m.peak_mb,
             "cpu_s": m.cpu_s,
             "sandbox_cpu_s": round(sandbox_cpu, 2),
+            "other_processes_cores": round(max(0.0, m.others_cores - sandbox_cpu / m.wall), 2),
             "cpu_utilisation_of_machine": round((m.cpu_s + sandbox_cpu) / m.wall / (os.cpu_count() or 1), 3),
             "sandbox_rss_mb": self.sandbox.rss_mb(),
             "http": rep["http"],
@@ -570,6 +599,9 @@ class Bench:
         result["machine"]["loadavg_start"] = loadavg()
         result["machine"]["busy_at_start"] = busy_processes()
         result["build"] = build(a)
+        if a.wait_idle:
+            result["machine"]["wait_idle"] = wait_for_idle(a.wait_idle)
+            log(f"machine idle check: {result['machine']['wait_idle']}")
         os.makedirs(os.path.join(self.scratch, "logs"), exist_ok=True)
         result["params"] = {"rows": a.rows, "big_rows": a.big_rows, "seed": a.seed, "repeat": a.repeat,
                             "latency_ms": 0 if a.skip_run else a.latency_ms, "concurrency": a.concurrency,
@@ -684,6 +716,8 @@ def parse_args(argv):
     p.add_argument("--skip-build", action="store_true", help="use the existing release binaries")
     p.add_argument("--rev", help="build this commit (a clean `git archive` export in SCRATCH/src, scratch path "
                                  "SCRATCH/build) instead of the working tree, which others may be editing")
+    p.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                   help="after the build, wait up to SECONDS for the machine to be 85%% idle over 3 s")
     p.add_argument("--latency-ms", type=int, default=200)
     p.add_argument("--concurrency", type=int, default=15)
     p.add_argument("--batch-size", type=int, default=1000)
