@@ -3,10 +3,11 @@
 /// Probabilities are per request, each in `0...1`, and together at most 1: one
 /// uniform draw picks at most one fault, in the order 429, 500, 502, 503,
 /// dropped connection, lost response, slow response. Latency applies to every
-/// upload request that got past the concurrency limit, before any fault, so it
-/// holds its in-flight slot meanwhile.
+/// upload request that got past the concurrency limit and is the request's whole
+/// time on the server, processing included (as a client sees CleverTap's): it holds
+/// its in-flight slot meanwhile.
 public struct FaultConfiguration: Sendable, Equatable {
-    /// Fixed delay before processing, in milliseconds.
+    /// The request's time on the server, processing included, in milliseconds.
     public var latencyMilliseconds: Int
     /// Extra delay drawn uniformly from `0...jitterMilliseconds`.
     public var jitterMilliseconds: Int

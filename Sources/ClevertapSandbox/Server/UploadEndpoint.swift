@@ -34,13 +34,17 @@ struct UploadEndpoint: Sendable {
         defer { state.leave(account: account.id) }
 
         let plan = state.nextFaultPlan()
-        if plan.delayMilliseconds > 0, await !pause(milliseconds: plan.delayMilliseconds) {
-            return .closeConnection
-        }
+        let arrived = ContinuousClock.now
         switch plan.outcome {
         case .status(let code):
+            if plan.delayMilliseconds > 0, await !pause(milliseconds: plan.delayMilliseconds) {
+                return .closeConnection
+            }
             return .respond(injectedFailure(code))
         case .drop:
+            if plan.delayMilliseconds > 0, await !pause(milliseconds: plan.delayMilliseconds) {
+                return .closeConnection
+            }
             state.count { $0.dropped += 1 }
             return .closeConnection
         case .none, .lose, .slow:
@@ -50,6 +54,14 @@ struct UploadEndpoint: Sendable {
         let dryRun = ["1", "true"].contains(request.uri.queryParameters["dryRun"] ?? "")
         guard case .respond(let response) = await process(request, account: account.id, dryRun: dryRun) else {
             return .closeConnection
+        }
+        // The injected latency is the request's whole time on the server, processing
+        // included, as a client measures CleverTap's: sleep only what is left of it.
+        let spent = ContinuousClock.now - arrived
+        let remaining = Duration.milliseconds(plan.delayMilliseconds) - spent
+        if remaining > .zero {
+            let milliseconds = Int(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
+            if milliseconds > 0, await !pause(milliseconds: milliseconds) { return .closeConnection }
         }
 
         switch plan.outcome {
