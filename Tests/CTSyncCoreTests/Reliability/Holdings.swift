@@ -1,0 +1,107 @@
+import ClevertapSandbox
+import Foundation
+
+@testable import CTSyncCore
+
+/// What one side (the sandbox's store, or ctsync's state) holds for one job,
+/// by the job's primary keys.
+struct Holdings: Sendable {
+    /// Distinct primary keys held.
+    var keys: Set<String> = []
+    /// Records stored: for events every copy, for profiles every merged upsert.
+    var copies = 0
+    /// Items whose key is not a row of the source.
+    var foreign = 0
+    /// Keys whose stored content differs from their row (a few samples) and how many.
+    var mismatchSamples: [String] = []
+    var mismatches = 0
+    /// Why a read-only open refused the state file, when a run was killed while creating it.
+    var unfinishedState: String?
+
+    /// Copies beyond the first of each key: duplicated events, or profiles upserted more than once.
+    var duplicates: Int { copies - keys.count }
+
+    mutating func mismatch(_ description: String) {
+        mismatches += 1
+        if mismatchSamples.count < 5 { mismatchSamples.append(description) }
+    }
+
+    // MARK: - The sandbox
+
+    /// The contacts the sandbox holds; with `checkContent`, every profile is compared with its row.
+    static func profiles(in server: SandboxServer, checkContent: Bool) -> Holdings {
+        var holdings = Holdings()
+        for identity in server.identities() {
+            guard let i = ReliabilityWorkload.contactIndex(ofIdentity: identity),
+                let profile = server.storedProfile(identity: identity)
+            else {
+                holdings.foreign += 1
+                continue
+            }
+            holdings.keys.insert(ReliabilityWorkload.contactKey(i))
+            holdings.copies += profile.updateCount
+            if checkContent, profile.properties != ReliabilityWorkload.expectedProfile(i) {
+                holdings.mismatch("\(identity): \(profile.properties)")
+            }
+        }
+        return holdings
+    }
+
+    /// The orders the sandbox holds (every copy counted); with `checkContent`,
+    /// every copy is compared with its row.
+    static func events(in server: SandboxServer, checkContent: Bool) -> Holdings {
+        var holdings = Holdings()
+        for event in server.events() {
+            guard let key = event.properties["Order Id"]?.stringValue, let i = ReliabilityWorkload.orderIndex(key)
+            else {
+                holdings.foreign += 1
+                continue
+            }
+            holdings.keys.insert(key)
+            holdings.copies += 1
+            if checkContent, !ReliabilityWorkload.matches(event, order: i) {
+                holdings.mismatch("\(key): \(event)")
+            }
+        }
+        return holdings
+    }
+
+    // MARK: - State
+
+    /// The keys `job` has acknowledged in the SQLite state at `path`, found by looking
+    /// up every source key; `foreign` counts acknowledged keys that are not source keys.
+    static func state(at path: String, job: String, rows: Int, key: (Int) -> String) throws -> Holdings {
+        var holdings = Holdings()
+        // A run killed before it opened state leaves none.
+        guard FileManager.default.fileExists(atPath: path) else { return holdings }
+        let store: SQLiteStateStore
+        do {
+            store = try SQLiteStateStore(path: path, readOnly: true)
+        } catch {
+            // A run killed while it created state leaves a database without ctsync's
+            // tables or tag: read-only opens (`plan`) refuse it, `run` finishes creating
+            // it. Look at a copy the way `run` opens it.
+            let copy = path + ".inspect-\(UUID().uuidString)"
+            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try FileManager.default.copyItem(atPath: path + suffix, toPath: copy + suffix)
+            }
+            store = try SQLiteStateStore(path: copy, readOnly: false)
+            holdings.unfinishedState = "\(error)"
+        }
+        let lookup = try store.makeLookup(job: job)
+        defer { lookup.close() }
+        for i in 0..<rows {
+            let k = key(i)
+            if try lookup.find(k) != nil { holdings.keys.insert(k) }
+        }
+        holdings.copies = holdings.keys.count
+        holdings.foreign = try store.acknowledgedCount(job: job) - holdings.keys.count
+        return holdings
+    }
+}
+
+/// A few keys of a set, for failure messages.
+func sample(_ keys: some Collection<String>, _ count: Int = 5) -> String {
+    let shown = keys.sorted().prefix(count).joined(separator: ", ")
+    return keys.count > count ? "\(shown), … (\(keys.count))" : shown
+}
