@@ -371,7 +371,8 @@ class Bench:
         self.n = 0
 
     def check(self, name, ok, detail=None):
-        self.checks.append({"check": name, "ok": bool(ok), **({"detail": detail} if detail is not None else {})})
+        # Details only for failures: the passing figures are in the results already.
+        self.checks.append({"check": name, "ok": bool(ok), **({"detail": detail} if not ok else {})})
         if not ok:
             log(f"CHECK FAILED: {name}: {detail}")
 
@@ -709,6 +710,19 @@ def summarize(result, scales, a) -> dict:
     return s
 
 
+def compact_json(value, indent=0, width=110) -> str:
+    """Indented JSON that keeps small objects and lists on one line."""
+    flat = json.dumps(value, ensure_ascii=False)
+    if len(flat) + indent <= width or not isinstance(value, (dict, list)) or not value:
+        return flat
+    pad, inner = " " * indent, " " * (indent + 2)
+    if isinstance(value, dict):
+        items = [f"{inner}{json.dumps(k)}: {compact_json(v, indent + 2, width)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    items = [inner + compact_json(v, indent + 2, width) for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="scripts/bench",
@@ -767,7 +781,7 @@ def main(argv=None):
     finally:
         if bench.sandbox:
             bench.sandbox.stop()
-    text = json.dumps(result, indent=2)
+    text = compact_json(result)
     print(text)
     out = a.output or os.path.join(a.scratch, "results", f"bench-{result['timestamp'].replace(':', '')}.json")
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
