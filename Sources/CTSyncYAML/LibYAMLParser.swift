@@ -98,8 +98,14 @@ final class LibYAMLParser {
     }
 
     /// libyaml counts lines and columns from 0, and columns in characters.
+    ///
+    /// At the end of a stream whose last line has no line break, libyaml moves its mark
+    /// to the start of a line that does not exist; such a mark is put back at the end of
+    /// the input, so that the diagnostic can show the line it is about.
     private func mark(_ mark: yaml_mark_t) -> Mark {
-        Mark(file: source.path, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+        let line = Int(mark.line) + 1
+        guard line <= source.lineCount else { return source.mark(ofByte: source.bytes.count) }
+        return Mark(file: source.path, line: line, column: Int(mark.column) + 1)
     }
 
     // MARK: - Errors
