@@ -58,7 +58,8 @@ public final class JobRunner: Sendable {
         let fingerprint = SpecFingerprint.of(spec, endpoint: settings.endpoint.base)
         let writer = StateWriter(store: store, job: spec.name.value, spec: fingerprint)
         let concurrency = spec.options.concurrency.value
-        let feed = BatchFeed(capacity: concurrency * 2)
+        // A few batches ready ahead of the window: planning is far faster than sending.
+        let feed = BatchFeed(capacity: 4)
         let tally = Mutex(Tally())
         let progress = self.progress
 
@@ -88,9 +89,9 @@ public final class JobRunner: Sendable {
         planThread.stackSize = 1 << 20
         planThread.start()
 
-        // The sliding window: up to twice `concurrency` batches in progress, so one
-        // batch backing off never idles a request slot; the windows cap requests.
-        let maxBatches = concurrency * 2
+        // The sliding window: half again as many batches in progress as request
+        // slots, so a batch backing off rarely idles a slot; the windows cap requests.
+        let maxBatches = concurrency + concurrency / 2 + 1
         var abort: AbortReason?
         await withTaskGroup(of: BatchOutcome.self) { group in
             var running = 0
