@@ -22,7 +22,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 var configuration = Configuration()
                 configuration.readonly = true
                 let queue = try DatabaseQueue(path: path, configuration: configuration)
-                try queue.read { db in try SQLiteStateStore.checkIdentity(db, path: path, allowEmpty: false) }
+                // An empty database (a run killed while creating it) holds no state yet.
+                try queue.read { db in try SQLiteStateStore.checkIdentity(db, path: path, allowEmpty: true) }
                 try queue.read { db in try SQLiteStateStore.checkSchema(db, path: path) }
                 pool = nil
                 reader = queue

@@ -214,3 +214,15 @@ struct PlannerTests {
         }
     }
 }
+
+@Suite("state files")
+struct StateFileTests {
+    @Test func emptyOrZeroByteStateFileReadsAsNoState() throws {
+        let dir = TemporaryDirectory()
+        let zero = dir.write("zero.sqlite", "")
+        let store = try SQLiteStateStore(path: zero, readOnly: true)
+        #expect(try store.specFingerprint(job: "x") == nil)
+        #expect(try store.makeLookup(job: "x").find("k") == nil)
+        #expect(try store.acknowledgedCount(job: "x") == 0)
+    }
+}
