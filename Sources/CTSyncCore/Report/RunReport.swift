@@ -116,7 +116,7 @@ public struct RunReport: Sendable {
         text += "\(c.succeeded) acknowledged, \(c.rejected) rejected by CleverTap, \(c.failed) failed"
         text += String(format: " in %.1f s (%.0f records/s, %d requests, %d retries, %d throttled).", durationSeconds, recordsPerSecond, http.requests, http.retries, http.throttled)
         if c.possiblyDuplicated > 0 {
-            text += " \(c.possiblyDuplicated) records were re-sent after a lost response and may be duplicated."
+            text += " \(c.possiblyDuplicated) records went out in requests whose answer was lost and may be stored twice."
         }
         if let abortReason { text += " Aborted: \(abortReason)" }
         if errors.total > 0 {

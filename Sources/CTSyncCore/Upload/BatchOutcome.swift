@@ -29,8 +29,9 @@ public struct HTTPStats: Sendable {
     public var retries = 0
     public var throttled = 0
     public var latenciesMs: [Double] = []
-    /// Records re-sent after an attempt whose outcome was unknown (timeout, lost
-    /// response): CleverTap may hold them twice (events have no dedup key).
+    /// Records sent in an attempt whose outcome was unknown (timeout, dropped or lost
+    /// response): re-sent by a retry or by the next run, CleverTap may hold them twice
+    /// (events have no dedup key). An upper bound: a dropped request stored nothing.
     public var possiblyDuplicated = 0
 
     mutating func merge(_ other: HTTPStats) {

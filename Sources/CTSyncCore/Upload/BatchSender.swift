@@ -69,7 +69,8 @@ final class BatchSender: Sendable {
             case .failure(let transport):
                 // The request may have been processed: a retry can duplicate events.
                 failure = (transport.code, transport.message)
-                if attempt < retry.maxAttempts { outcome.stats.possiblyDuplicated += pending.count }
+                // Whether this attempt or the next run re-sends them, they may be stored twice.
+                outcome.stats.possiblyDuplicated += pending.count
             case .success(let http):
                 retryAfter = http.retryAfter
                 switch classify(http, pending: pending) {
