@@ -4,9 +4,13 @@ enum Suggestion {
     static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let lowered = word.lowercased()
         var best: (String, Int)?
+        let length = lowered.unicodeScalars.count
         for candidate in candidates {
-            let distance = editDistance(lowered, candidate.lowercased())
             let limit = max(1, min(3, candidate.count / 3))
+            // The distance is at least the difference in length: skip the quadratic
+            // computation for a word that cannot be a typo (a hostile 1 MB key).
+            guard abs(length - candidate.unicodeScalars.count) <= limit else { continue }
+            let distance = editDistance(lowered, candidate.lowercased())
             guard distance <= limit else { continue }
             if best == nil || distance < best!.1 { best = (candidate, distance) }
         }
