@@ -13,6 +13,8 @@ struct Composer {
         let height: Int
         /// Nodes in the node, aliases expanded.
         let count: Int
+        /// Bytes of scalar text in the node, aliases expanded.
+        let bytes: Int
     }
 
     private enum AnchorState {
@@ -33,6 +35,8 @@ struct Composer {
     /// Every node so far, each alias counted as a full copy of its target, so
     /// the budget bounds what any consumer walking the tree would visit.
     private var nodeCount = 0
+    /// Bytes of scalar text so far, counted the same way.
+    private var scalarBytes = 0
 
     init(source: SourceText, limits: YAMLLimits) throws(YAMLError) {
         self.parser = try LibYAMLParser(source: source)
@@ -67,7 +71,14 @@ struct Composer {
         switch event.kind {
         case .scalar(let scalar, let anchor):
             try countNode(at: event.mark)
-            let composed = Composed(node: .scalar(scalar), height: 0, count: 1)
+            let bytes = scalar.value.utf8.count
+            guard bytes <= limits.maxScalarBytes - scalarBytes else {
+                throw YAMLError.composer(
+                    "document has more than \(limits.maxScalarBytes) bytes of text (counting each alias as a copy of its anchor)",
+                    at: event.mark)
+            }
+            scalarBytes += bytes
+            let composed = Composed(node: .scalar(scalar), height: 0, count: 1, bytes: bytes)
             if let anchor { anchors[anchor] = .composed(composed) }
             return composed
         case .alias(let anchor):
@@ -88,6 +99,7 @@ struct Composer {
     ) throws(YAMLError) -> (composed: Composed, itemMarks: [Mark]) {
         let level = try enterCollection(start, anchor: anchor, parentLevel: parentLevel)
         let countBefore = nodeCount - 1
+        let bytesBefore = scalarBytes
         var items: [Node] = []
         var itemMarks: [Mark] = []
         var childHeight = 0
@@ -100,7 +112,8 @@ struct Composer {
             childHeight = max(childHeight, item.height)
         }
         let composed = Composed(
-            node: .sequence(items, start.mark), height: childHeight + 1, count: nodeCount - countBefore)
+            node: .sequence(items, start.mark), height: childHeight + 1, count: nodeCount - countBefore,
+            bytes: scalarBytes - bytesBefore)
         if let anchor { anchors[anchor] = .composed(composed) }
         return (composed, itemMarks)
     }
@@ -113,6 +126,7 @@ struct Composer {
     {
         let level = try enterCollection(start, anchor: anchor, parentLevel: parentLevel)
         let countBefore = nodeCount - 1
+        let bytesBefore = scalarBytes
         var entries: [Entry] = []
         var keyMarks: [String: Mark] = [:]
         var hasMerge = false
@@ -161,7 +175,8 @@ struct Composer {
             }
         }
         let composed = Composed(
-            node: .mapping(pairs, start.mark), height: childHeight + 1, count: nodeCount - countBefore)
+            node: .mapping(pairs, start.mark), height: childHeight + 1, count: nodeCount - countBefore,
+            bytes: scalarBytes - bytesBefore)
         if let anchor { anchors[anchor] = .composed(composed) }
         return composed
     }
@@ -227,9 +242,9 @@ struct Composer {
         }
     }
 
-    /// An alias costs what its target costs, checked before anything is
-    /// shared, so a billion-laughs file fails at the first alias over budget
-    /// without ever expanding anything.
+    /// An alias costs what its target costs, in nodes and in bytes of text,
+    /// checked before anything is shared, so a billion-laughs or quadratic-blowup
+    /// file fails at the first alias over budget without ever expanding anything.
     private mutating func resolveAlias(_ anchor: String, at mark: Mark, parentLevel: Int) throws(YAMLError) -> Composed
     {
         let alias = DisplayText.quoted("*" + anchor)
@@ -249,7 +264,13 @@ struct Composer {
                 "alias expansion exceeds the limit of \(limits.maxNodes) nodes (possible billion laughs attack)",
                 at: mark)
         }
+        guard target.bytes <= limits.maxScalarBytes - scalarBytes else {
+            throw YAMLError.composer(
+                "alias expansion exceeds the limit of \(limits.maxScalarBytes) bytes of text (possible quadratic blowup attack)",
+                at: mark)
+        }
         nodeCount += target.count
+        scalarBytes += target.bytes
         return target
     }
 

@@ -14,9 +14,19 @@ enum TextValidation {
                 message: "file is UTF-16 or UTF-32 encoded (it starts with a byte order mark); only UTF-8 is supported",
                 mark: source.mark(ofByte: 0))
         }
+        // A NUL byte near the start means a binary file (git's test, over the same 8000
+        // bytes): say that, rather than name whatever odd byte happens to come first.
+        if let nul = bytes.prefix(binaryProbeBytes).firstIndex(of: 0) {
+            throw YAMLError(kind: .encoding, message: notText, mark: source.mark(ofByte: nul))
+        }
         guard let problem = bytes.withUnsafeBufferPointer(firstProblem(in:)) else { return }
         throw YAMLError(kind: problem.kind, message: problem.message, mark: source.mark(ofByte: problem.offset))
     }
+
+    /// How far from the start a NUL byte makes the whole file binary.
+    static let binaryProbeBytes = 8000
+
+    private static let notText = "file is not text (it contains a NUL byte)"
 
     private struct Problem {
         let offset: Int
@@ -34,7 +44,7 @@ enum TextValidation {
                     continue
                 }
                 if lead == 0 {
-                    return Problem(offset: index, kind: .encoding, message: "file is not text (it contains a NUL byte)")
+                    return Problem(offset: index, kind: .encoding, message: notText)
                 }
                 return control(UInt32(lead), at: index)
             }

@@ -102,10 +102,15 @@ struct JSONLScanner: ~Copyable {
             for slot in slots.indices { slots[slot] = .null }
             cursor.skipWhitespace()
             guard cursor.current == UInt8(ascii: "{") else {
-                if let kind = Self.kindOfValue(startingWith: cursor.current) {
-                    return .invalid(line: line, message: "line is not a JSON object (it is \(kind))")
+                // Say what the line is only when it is one whole JSON value: from its
+                // first byte alone, "not json" would read as "it is null".
+                guard let kind = Self.kindOfValue(startingWith: cursor.current) else {
+                    throw cursor.unexpectedCharacter("expected a value")
                 }
-                throw cursor.unexpectedCharacter("expected a value")
+                _ = try cursor.scanValue(depth: 0, build: false)
+                cursor.skipWhitespace()
+                guard cursor.isAtEnd else { throw cursor.failure("unexpected text after the value") }
+                return .invalid(line: line, message: "line is not a JSON object (it is \(kind))")
             }
             cursor.index += 1
             cursor.skipWhitespace()

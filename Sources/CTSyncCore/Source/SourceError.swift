@@ -33,7 +33,10 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
                 return "missing \(noun) \(names) in source; the source has no header row "
                     + "(the file is empty or the command printed nothing)"
             }
-            let list = available.map(Self.displayName).joined(separator: ", ")
+            var list = available.prefix(Self.maxListedColumns).map(Self.displayName).joined(separator: ", ")
+            if available.count > Self.maxListedColumns {
+                list += ", … (\(available.count - Self.maxListedColumns) more)"
+            }
             return "missing \(noun) \(names) in source; columns are: \(list)"
         case .commandNotStarted(_, let reason):
             return "cannot start source command: \(reason)"
@@ -56,11 +59,22 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
         tail.isEmpty ? " (nothing on stderr)" : ": \(tail)"
     }
 
-    /// A column name as listed after "columns are:": bare unless it would be ambiguous.
+    /// How many header names "columns are:" lists: a header of binary garbage or of
+    /// thousands of columns must not turn one message into megabytes.
+    static let maxListedColumns = 50
+    /// The longest name listed whole, in Unicode scalars.
+    static let maxListedNameScalars = 100
+
+    /// A column name as listed after "columns are:": bare unless it would be ambiguous
+    /// or holds control characters (which ``SourceWording/quoted(_:)`` escapes).
     private static func displayName(_ name: String) -> String {
+        var name = name
+        if name.unicodeScalars.count > maxListedNameScalars {
+            name = String(String.UnicodeScalarView(name.unicodeScalars.prefix(maxListedNameScalars))) + "…"
+        }
         let ambiguous =
             name.isEmpty || name.contains(",") || name.first?.isWhitespace == true
-            || name.last?.isWhitespace == true
+            || name.last?.isWhitespace == true || name.unicodeScalars.contains(where: SourceWording.isControl)
         return ambiguous ? SourceWording.quoted(name) : name
     }
 

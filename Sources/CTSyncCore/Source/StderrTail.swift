@@ -23,6 +23,10 @@ struct StderrTail {
     }
 
     /// The tail as text: trimmed, with an ellipsis where the beginning was cut off.
+    ///
+    /// Line breaks (CRLF read as LF) and tabs are kept; every other control character is
+    /// escaped (`\u{1b}`), like the bidirectional overrides, so that a command's stderr
+    /// cannot move the cursor, retitle the window or hide text in the message ctsync prints.
     var text: String {
         var bytes = isFull ? Array(storage[next...] + storage[..<next]) : Array(storage[..<next])
         if isFull {
@@ -32,6 +36,25 @@ struct StderrTail {
         var text = Substring(String(decoding: bytes, as: UTF8.self))
         while text.first?.isWhitespace == true { text.removeFirst() }
         while text.last?.isWhitespace == true { text.removeLast() }
-        return isFull && !text.isEmpty ? "…" + text : String(text)
+        let shown = Self.escapingControls(text)
+        return isFull && !shown.isEmpty ? "…" + shown : shown
+    }
+
+    private static func escapingControls(_ text: Substring) -> String {
+        var out = String.UnicodeScalarView()
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            switch scalar.value {
+            case 0x0A, 0x09:
+                out.append(scalar)
+            case 0x0D where index + 1 < scalars.count && scalars[index + 1] == "\n":
+                continue
+            case _ where SourceWording.isControl(scalar):
+                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
+            default:
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 }

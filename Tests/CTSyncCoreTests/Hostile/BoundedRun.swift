@@ -7,19 +7,21 @@ import Testing
 
 /// The built `ctsync` run on hostile input, with the bounds every such run must keep.
 ///
-/// The child runs under `prlimit --as` (a hard cap, so a runaway allocation fails inside
-/// the child instead of starving the machine) in a process group of its own (so a run
-/// past its deadline is killed with everything it started). Its peak resident memory
-/// comes from `wait4`'s rusage, the kernel's figure for the process and the children it
-/// waited for, which is what `VmHWM` shows while it runs.
+/// The child runs in a process group of its own (so a run past its deadline is killed
+/// with everything it started) under `prlimit --as` (a safety net: a runaway allocation
+/// fails inside the child instead of starving the shared machine). Its peak resident
+/// memory is its `VmHWM`, sampled from `/proc` every few milliseconds while it runs:
+/// `wait4`'s `ru_maxrss` would not do, because it also counts the memory of the test
+/// process that spawned it (the spawn shares the test's address space until `exec`).
 struct BoundedRun: Sendable {
     /// The resident-memory bound every hostile run must stay under.
     static let maxResidentBytes = 300 << 20
     /// The wall-clock bound every hostile run must finish in.
     static let maxSeconds = 10.0
-    /// The address-space cap the child runs under; above the resident bound, because a
-    /// Swift process reserves far more address space (thread stacks, heap arenas) than it touches.
-    static let addressSpaceCap = 768 << 20
+    /// The address-space cap the child runs under: far above the resident bound,
+    /// because a Swift process reserves much more than it touches (thread stacks, heap
+    /// arenas, more of both on machines with more cores).
+    static let addressSpaceCap = 2 << 30
 
     var status: Int32
     /// The signal that ended the process, if one did.
@@ -34,12 +36,16 @@ struct BoundedRun: Sendable {
     /// Runs `ctsync arguments…` from `directory` and checks the bounds: it finished on its
     /// own within ``maxSeconds``, was not killed by a signal (a crash) and stayed under
     /// ``maxResidentBytes``.
+    ///
+    /// `setup` is a shell snippet run first (from `directory`), for inputs that need a
+    /// process of their own, such as a writer feeding a named pipe.
     static func ctsync(
-        _ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+        _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, setup: String? = nil,
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> BoundedRun {
         let run = try launch(
-            [Products.ctsync] + arguments, environment: environment, directory: directory, deadline: maxSeconds * 3)
+            [Products.ctsync] + arguments, environment: environment, directory: directory, setup: setup,
+            deadline: maxSeconds * 3)
         #expect(!run.timedOut, "still running after \(maxSeconds * 3) s; killed", sourceLocation: sourceLocation)
         #expect(
             run.signal == nil, "killed by signal \(run.signal ?? 0): \(run.stderr.suffix(2000))",
@@ -51,29 +57,35 @@ struct BoundedRun: Sendable {
         return run
     }
 
-    /// Spawns `argv` under the address-space cap and collects its output and rusage,
+    /// Spawns `argv` under the address-space cap and collects its output and peak memory,
     /// killing its process group at `deadline` seconds.
     static func launch(
-        _ argv: [String], environment: [String: String], directory: String?, deadline: Double
+        _ argv: [String], environment: [String: String], directory: String?, setup: String?, deadline: Double
     ) throws -> BoundedRun {
         var env = ProcessInfo.processInfo.environment
         for key in env.keys where key.hasPrefix("CLEVERTAP_") || key.hasPrefix("CTSYNC_") { env[key] = nil }
         // A crash must end the process at once rather than wait on Swift's backtracer.
         env["SWIFT_BACKTRACE"] = "enable=no"
+        // Two heap arenas, not one a thread: address space the cap should not count.
+        env["MALLOC_ARENA_MAX"] = "2"
         env.merge(environment) { _, new in new }
 
         var command = argv
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit") {
             command = ["/usr/bin/prlimit", "--as=\(addressSpaceCap)", "--"] + argv
         }
-        if let directory {
-            // posix_spawn has no portable chdir action; a shell `cd` keeps the exec chain simple.
-            command = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + command
+        if directory != nil || setup != nil {
+            // posix_spawn has no portable chdir action; a shell that execs keeps the pid.
+            let script = "cd \"$0\" && { \(setup ?? ":")\n} && exec \"$@\""
+            command = ["/bin/sh", "-c", script, directory ?? "."] + command
         }
 
+        // Close-on-exec, so that children other tests spawn meanwhile do not inherit
+        // these pipes and hold them open past this child's exit.
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw POSIXError(.EMFILE) }
+        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -110,6 +122,7 @@ struct BoundedRun: Sendable {
         var errTotal = 0
         var open = [true, true]
         var timedOut = false
+        var peakResident = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while open[0] || open[1] {
             let remaining = deadline - Date().timeIntervalSince(start)
@@ -122,8 +135,9 @@ struct BoundedRun: Sendable {
                 pollfd(fd: open[0] ? outPipe[0] : -1, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: open[1] ? errPipe[0] : -1, events: Int16(POLLIN), revents: 0),
             ]
-            let ready = poll(&fds, 2, Int32(min(remaining, 1) * 1000))
+            let ready = poll(&fds, 2, Int32(min(remaining, 0.005) * 1000) + 1)
             if ready < 0 && errno != EINTR { break }
+            peakResident = max(peakResident, residentHighWater(pid))
             for (index, fd) in [outPipe[0], errPipe[0]].enumerated() where open[index] && fds[index].revents != 0 {
                 let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count <= 0 {
@@ -134,14 +148,13 @@ struct BoundedRun: Sendable {
                 } else {
                     errTotal += count
                     // Keep a bounded amount: a flood must not cost the test its memory either.
-                    if err.count < 1 << 20 { err += chunk[0..<min(count, (1 << 20) - err.count)] }
+                    if err.count < 16 << 20 { err += chunk[0..<min(count, (16 << 20) - err.count)] }
                 }
             }
         }
 
         var rawStatus: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &rawStatus, 0, &usage) < 0 && errno == EINTR {}
+        while waitpid(pid, &rawStatus, 0) < 0 && errno == EINTR {}
         let seconds = Date().timeIntervalSince(start)
         let signalled = rawStatus & 0x7F != 0 && rawStatus & 0x7F != 0x7F
         return BoundedRun(
@@ -151,8 +164,17 @@ struct BoundedRun: Sendable {
             stderr: String(decoding: err, as: UTF8.self),
             stderrBytes: errTotal,
             seconds: seconds,
-            maxResidentBytes: usage.ru_maxrss * 1024,
+            maxResidentBytes: peakResident,
             timedOut: timedOut)
+    }
+
+    /// The process's `VmHWM` in bytes (its peak resident set so far), or 0 once it has exited.
+    private static func residentHighWater(_ pid: pid_t) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "")
+        else { return 0 }
+        return kilobytes * 1024
     }
 
     /// `stdout` parsed as a JSON object.
