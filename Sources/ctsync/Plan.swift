@@ -71,7 +71,11 @@ extension CTSync {
 
 /// Options shared by commands that read or write state.
 struct StateOptions: ParsableArguments {
-    @Option(name: .long, help: "State location: a path or sqlite:PATH (default .ctsync/state.sqlite, or $CTSYNC_STATE).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "State location: a path, sqlite:PATH or postgres://USER@HOST:PORT/DATABASE (default .ctsync/state.sqlite, or $CTSYNC_STATE).",
+            discussion: "A PostgreSQL password comes from $CTSYNC_STATE_PASSWORD or $PGPASSWORD, never from the URL."))
     var state: String?
 
     @Option(name: .long, help: "Upload base URL override; may contain {region} (or $CTSYNC_ENDPOINT).")
@@ -80,7 +84,7 @@ struct StateOptions: ParsableArguments {
     func location(_ environment: [String: String]) throws -> StateLocation {
         guard let text = state ?? environment["CTSYNC_STATE"] else { return .defaultLocation }
         do {
-            return try StateLocation(parsing: text)
+            return try StateLocation(parsing: text, environment: environment)
         } catch {
             Terminal.error("ctsync: \(error)")
             throw ExitCode(64)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CTSyncCore
 import Foundation
+import Synchronization
 
 extension CTSync {
     /// `ctsync run`: send the plan, record state, write the run report.
@@ -9,7 +10,12 @@ extension CTSync {
             abstract: "Send new and changed rows to CleverTap, record state and write a JSON run report.",
             discussion: """
                 Exit status: 0 succeeded (rejections within max_rejected), 1 more rejected rows than max_rejected \
-                or failed records, 2 invalid job spec, 3 aborted (credentials, region, source command, interrupt), 64 usage.
+                or failed records, 2 invalid job spec, 3 aborted (credentials, region, source command, interrupt, \
+                job already running elsewhere, state database lost), 64 usage.
+
+                Processes sharing a state coordinate: a job runs in one process at a time, and all of them together \
+                keep at most 15 requests in flight per account (lock files beside a SQLite state, lease rows in \
+                PostgreSQL).
                 """)
 
         @Argument(help: "Job files, or directories of *.yaml / *.yml job files.")
@@ -28,6 +34,11 @@ extension CTSync {
 
         @Flag(name: .customLong("report-pii"), help: "Keep primary keys in report samples instead of redacting them.")
         var reportPII = false
+
+        @Flag(
+            name: .customLong("wait-for-lock"),
+            help: "When another process is running a job, wait for it to finish instead of skipping the job (exit 3).")
+        var waitForLock = false
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
@@ -53,30 +64,50 @@ extension CTSync {
                 Terminal.error("ctsync run: two jobs are named \"\(duplicate)\"; names key state and reports, so they must differ")
                 throw ExitCode(2)
             }
+            let location = try state.location(environment)
             let store: any StateStore
+            let coordinator: any RunCoordinator
             do {
-                store = try state.location(environment).openForWriting()
-            } catch let error as StateError {
+                store = try location.openForWriting()
+                coordinator = try location.makeCoordinator(store: store)
+            } catch {
                 Terminal.error("ctsync run: \(error)")
                 throw ExitCode(1)
             }
             let retryBase = environment["CTSYNC_RETRY_BASE_MS"].flatMap(Double.init).map { $0 / 1000 } ?? 0.5
             let client = UploadHTTPClient()
-            let windows = AccountWindows()
+            let windows = AccountWindows(coordinator: coordinator)
             var budgets: [String: EventNameBudget] = [:]
             let interrupts = InterruptWatcher()
+            // Coordination lost (the database is gone): the job running now stops sending.
+            let running = CurrentRunner()
+            coordinator.onLost { reason in running.runner?.stop(because: .state(reason)) }
             var worst: Int32 = 0
             for (spec, endpoint) in specs {
+                if let reason = coordinator.lostReason {
+                    Terminal.error("ctsync run: \(spec.name.value): not started: \(reason)")
+                    worst = Run.combine(worst, 3)
+                    continue
+                }
+                guard await takeLease(spec.name.value, coordinator: coordinator, interrupts: interrupts) else {
+                    worst = Run.combine(worst, 3)
+                    if interrupts.fired { break }
+                    continue
+                }
                 let account = spec.destination.accountID.value
                 let budget = budgets[account] ?? EventNameBudget()
                 budgets[account] = budget
                 let runner = JobRunner(
                     spec: spec, store: store, client: client, accountWindow: await windows.window(for: account),
                     settings: RunSettings(endpoint: endpoint, full: full, retryBase: retryBase), eventNames: budget)
+                running.runner = runner
+                if let reason = coordinator.lostReason { runner.stop(because: .state(reason)) }
                 interrupts.onInterrupt { runner.stop() }
                 let reporter = quiet ? nil : ProgressPrinter(progress: runner.progress)
                 let reportTask = reporter.map { printer in Task { await printer.run() } }
                 let result = await runner.run()
+                running.runner = nil
+                await coordinator.releaseJob(spec.name.value)
                 reportTask?.cancel()
                 _ = await reportTask?.value
                 reporter?.finish()
@@ -92,8 +123,37 @@ extension CTSync {
                 worst = Run.combine(worst, result.exitCode)
                 if interrupts.fired { break }
             }
+            await coordinator.close()
             await client.shutdown()
+            (store as? PostgresStateStore)?.shutdown()
             if worst != 0 { throw ExitCode(worst) }
+        }
+
+        /// Takes the job's lease: false (after saying why) when another process runs
+        /// the job and we do not wait, or the wait was interrupted.
+        func takeLease(_ job: String, coordinator: any RunCoordinator, interrupts: InterruptWatcher) async -> Bool {
+            let wait = waitForLock
+            let attempt = Task {
+                try await coordinator.acquireJob(job, wait: wait) { holder in
+                    Terminal.error(
+                        "ctsync run: \(job): another ctsync process is running it (\(holder?.description ?? "holder unknown")); waiting for it to finish (--wait-for-lock)"
+                    )
+                }
+            }
+            interrupts.onInterrupt { attempt.cancel() }
+            do {
+                try await attempt.value
+                return true
+            } catch CoordinationError.jobHeld(_, let holder) {
+                Terminal.error(
+                    "ctsync run: \(job): not run: another ctsync process is running it (\(holder?.description ?? "holder unknown")); pass --wait-for-lock to wait for it"
+                )
+            } catch CoordinationError.cancelled {
+                Terminal.error("ctsync run: \(job): not run: interrupted while waiting for another process to finish it")
+            } catch {
+                Terminal.error("ctsync run: \(job): not run: \(error)")
+            }
+            return false
         }
 
         /// Aborted (3) outranks failed (1), which outranks success.
@@ -129,5 +189,15 @@ extension CTSync {
             formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
             return formatter.string(from: date)
         }
+    }
+}
+
+/// The job being run, for the coordinator's loss handler.
+final class CurrentRunner: Sendable {
+    private let value = Mutex<JobRunner?>(nil)
+
+    var runner: JobRunner? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }

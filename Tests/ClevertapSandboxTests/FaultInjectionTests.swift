@@ -137,6 +137,12 @@ struct FaultInjectionTests {
                 _ = try await sandbox.upload(Records.batch([Records.profile("slow")]), timeout: .milliseconds(300))
             }
             #expect(clock.now - started < .seconds(5))
+            // The server stores the batch and then holds the answer; on a loaded machine it may
+            // not have got that far when the client gave up, so give it a few seconds.
+            let deadline = clock.now + .seconds(10)
+            while sandbox.server.stats().slowResponses == 0 && clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             #expect(sandbox.server.profile(identity: "slow") != nil)
             #expect(sandbox.server.stats().slowResponses == 1)
         }

@@ -528,6 +528,44 @@ class Bench:
                    wc["changed"] == data["n_changed"] and wc["added"] == 0
                    and wc["unchanged"] == rows - data["n_changed"], wc)
         log(f"  {warm['rows_per_s']:,} rows/s, peak {warm['peak_rss_mb']} MB, counts {wc}")
+        if main and a.postgres:
+            out["postgres"] = self.postgres_scale(data, rows, out)
+        return out
+
+    def postgres_scale(self, data, rows, sqlite):
+        """The same cold plan, run and warm plan with state in a fresh PostgreSQL database
+        on the local server, next to the SQLite figures of the same data."""
+        a = self.args
+        url = self.pg.fresh_database(f"bench_{rows}")
+        out = {"state": url}
+        log(f"{rows:,} rows: plan, empty PostgreSQL state, x{a.repeat}")
+        cold = self.plan(data, url, f"plan-cold-pg-{rows}")
+        self.check(f"plan cold pg {rows}: planned == rows", cold["counts"]["planned"] == rows, cold["counts"])
+        out["plan_cold"] = cold
+        log(f"  {cold['rows_per_s']:,} rows/s, peak {cold['peak_rss_mb']} MB")
+        log(f"{rows:,} rows: ctsync run with PostgreSQL state")
+        m, rep, _, _ = self.run_job(data, url, f"run-pg-{rows}", expect_sent=rows)
+        out["run"] = {"wall_s": round(m.wall, 3), "records_per_s_wall": round(rep["counts"]["succeeded"] / m.wall),
+                      "peak_rss_mb": m.peak_mb, "counts": rep["counts"]}
+        ceiling = a.concurrency * a.batch_size / (a.latency_ms / 1000.0) if a.latency_ms else None
+        if ceiling:
+            out["run"]["ratio_of_ceiling_wall"] = round(rep["counts"]["succeeded"] / m.wall / ceiling, 3)
+        log(f"  {out['run']['records_per_s_wall']:,} records/s, peak {m.peak_mb} MB")
+        log(f"{rows:,} rows: plan with full PostgreSQL state, {data['n_changed']:,} rows changed, x{a.repeat}")
+        swap_in(data["csv"], data["changed"])
+        try:
+            warm = self.plan(data, url, f"plan-warm-pg-{rows}")
+        finally:
+            swap_in(data["csv"], data["base"])
+        wc = warm["counts"]
+        self.check(f"plan warm pg {rows}: changed == {data['n_changed']}, unchanged == rest, added == 0",
+                   wc["changed"] == data["n_changed"] and wc["added"] == 0
+                   and wc["unchanged"] == rows - data["n_changed"], wc)
+        out["plan_warm"] = warm
+        out["plan_warm_sqlite_over_postgres_time"] = round(sqlite["plan_warm"]["rows_per_s"] / warm["rows_per_s"], 2)
+        out["plan_cold_sqlite_over_postgres_time"] = round(sqlite["plan_cold"]["rows_per_s"] / cold["rows_per_s"], 2)
+        log(f"  {warm['rows_per_s']:,} rows/s, peak {warm['peak_rss_mb']} MB; PostgreSQL takes "
+            f"{out['plan_warm_sqlite_over_postgres_time']}x the SQLite time")
         return out
 
     def diagnostics(self, data, rows, run):
@@ -614,6 +652,10 @@ class Bench:
         # The endpoint is part of the spec fingerprint kept in state: plans must use the run's endpoint.
         self.env["CTSYNC_ENDPOINT"] = url + "/{region}"
         log(f"sandbox at {url}, latency {a.latency_ms} ms")
+        # Under /tmp, not the scratch folder: the server runs as another user when we are root.
+        self.pg = LocalPostgres(f"/tmp/ctsync-bench-pg-{os.getuid()}") if a.postgres else None
+        if self.pg:
+            log(f"PostgreSQL at {self.pg.start()}")
         try:
             scales = [self.scale(a.rows, main=True)]
             if a.big_rows:
@@ -621,6 +663,8 @@ class Bench:
             result["lint"] = self.lint(self.data(a.rows))
         finally:
             self.sandbox.stop()
+            if self.pg:
+                self.pg.stop()
         result["machine"]["loadavg_end"] = loadavg()
         result["machine"]["busy_at_end"] = busy_processes()
         result.update(summarize(result, scales, a))
@@ -629,6 +673,30 @@ class Bench:
         result["checks"] = self.checks
         result["elapsed_s"] = round((dt.datetime.now(dt.timezone.utc) - started).total_seconds(), 1)
         return result
+
+
+class LocalPostgres:
+    """A throwaway server from scripts/postgres, its data under `base`."""
+
+    def __init__(self, base):
+        self.env = dict(os.environ, CTSYNC_PG_DIR=base)
+        self.url = None
+
+    def start(self):
+        out = subprocess.run([os.path.join(ROOT, "scripts", "postgres"), "start"], env=self.env, check=True,
+                             capture_output=True, text=True)
+        self.url = out.stdout.strip().splitlines()[-1]
+        return self.url
+
+    def fresh_database(self, name):
+        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+            subprocess.run(["psql", self.url, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True,
+                           capture_output=True, text=True)
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
+    def stop(self):
+        subprocess.run([os.path.join(ROOT, "scripts", "postgres"), "stop"], env=self.env, check=False,
+                       capture_output=True)
 
 
 def summarize(result, scales, a) -> dict:
@@ -662,6 +730,17 @@ def summarize(result, scales, a) -> dict:
         mem[f"plan_warm_{tag}"] = sc["plan_warm"]["peak_rss_mb"]
         mem[f"run_{tag}"] = sc["run"]["peak_rss_mb"]
     s["peak_rss_mb"] = mem
+    if main.get("postgres"):
+        pg = main["postgres"]
+        s["postgres"] = {
+            "plan_cold_rows_per_s": pg["plan_cold"]["rows_per_s"],
+            "plan_warm_rows_per_s": pg["plan_warm"]["rows_per_s"],
+            "plan_warm_time_over_sqlite": pg["plan_warm_sqlite_over_postgres_time"],
+            "run_records_per_s": pg["run"]["records_per_s_wall"],
+            "run_ratio_of_ceiling": pg["run"].get("ratio_of_ceiling_wall"),
+            "peak_rss_mb": {"plan_cold": pg["plan_cold"]["peak_rss_mb"], "plan_warm": pg["plan_warm"]["peak_rss_mb"],
+                            "run": pg["run"]["peak_rss_mb"]},
+        }
     if len(scales) > 1:
         big = scales[1]
         s["at_big_rows"] = {
@@ -685,6 +764,9 @@ def summarize(result, scales, a) -> dict:
                                  "met": s["run_ratio_of_ceiling"] >= TARGET_RUN_RATIO,
                                  "report_based_value": s["run_ratio_of_ceiling_report"],
                                  "report_based_met": s["run_ratio_of_ceiling_report"] >= TARGET_RUN_RATIO}
+    if main.get("postgres"):
+        ratio = main["postgres"]["plan_warm_sqlite_over_postgres_time"]
+        t["postgres_plan_warm_within_3x_sqlite"] = {"value": ratio, "target": "<= 3", "met": ratio <= 3}
     worst = max(mem.values())
     t["peak_rss_lt_150mb"] = {"value": worst, "target": TARGET_PEAK_MB, "met": worst < TARGET_PEAK_MB,
                               "worst_of": max(mem, key=mem.get)}
@@ -752,6 +834,9 @@ def parse_args(argv):
     p.add_argument("--timeout", type=int, default=900, help="seconds allowed to each measured command")
     p.add_argument("--build-timeout", type=int, default=3600)
     p.add_argument("--output", help="also write the JSON here (default SCRATCH/results/bench-<time>.json)")
+    p.add_argument("--postgres", action="store_true",
+                   help="also plan (cold and warm) and run the main data set with state in PostgreSQL: a throwaway "
+                        "local server from scripts/postgres (data in /tmp/ctsync-bench-pg-UID), compared with the SQLite figures")
     a = p.parse_args(argv)
     if a.quick:
         a.rows, a.big_rows, a.repeat = 100_000, 0, 1

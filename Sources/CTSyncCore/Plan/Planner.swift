@@ -224,6 +224,10 @@ private final class Differ: @unchecked Sendable {
         self.fingerprint = fingerprint
     }
 
+    static func keys(of candidates: Candidates) -> [String] {
+        candidates.records.compactMap { $0.primaryKey.isEmpty ? nil : $0.primaryKey }
+    }
+
     func run() {
         defer {
             lookup.close()
@@ -232,7 +236,16 @@ private final class Differ: @unchecked Sendable {
         // Events are facts: once acknowledged they are never sent again, whatever the mode.
         let sendChanged = mode == .upsert && object == .profiles
         do {
-            while let candidates = queue.take() {
+            // A store across a network is asked for a chunk's keys in one round trip,
+            // a chunk ahead: the next chunk's answers travel while this one is diffed.
+            let ahead = lookup.prefetches
+            var next = queue.take()
+            if ahead, let first = next { try lookup.prefetch(Self.keys(of: first)) }
+            while let candidates = next {
+                if ahead {
+                    next = queue.take()
+                    if let upcoming = next { try lookup.prefetch(Self.keys(of: upcoming)) }
+                }
                 var chunk = PlanChunk()
                 chunk.records.reserveCapacity(candidates.records.count)
                 for item in candidates.items {
@@ -259,6 +272,7 @@ private final class Differ: @unchecked Sendable {
                     }
                 }
                 try consume(chunk)
+                if !ahead { next = queue.take() }
             }
         } catch let error as StateError {
             failure = .state(error)

@@ -38,6 +38,17 @@ public protocol StateStore: Sendable {
 public protocol StateLookup: AnyObject {
     func find(_ key: String) throws(StateError) -> StoredRecord?
     func close()
+    /// Whether the planner should announce each chunk's keys with `prefetch` before
+    /// looking them up (a store across a network); false by default.
+    var prefetches: Bool { get }
+    /// Fetches the records of `keys` in one round trip, so that the `find`s that
+    /// follow for those keys are answered from memory. A no-op by default.
+    func prefetch(_ keys: [String]) throws(StateError)
+}
+
+extension StateLookup {
+    public var prefetches: Bool { false }
+    public func prefetch(_ keys: [String]) throws(StateError) {}
 }
 
 /// A lookup over no state (a first run, `--full`, or a state file that does not exist yet).
@@ -54,6 +65,16 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
     case newerSchema(path: String, found: String)
     case unsupportedLocation(String)
     case io(path: String, message: String)
+    /// A `postgres://` state URL that does not parse; `url` is redacted.
+    case invalidURL(url: String, reason: String)
+    /// A state URL with a password in it; `url` is redacted.
+    case passwordInURL(url: String)
+    /// A PostgreSQL state database that cannot be reached or answered with an error.
+    case database(url: String, message: String)
+    /// PostgreSQL tables named like ctsync's that ctsync did not create.
+    case foreignSchema(url: String, detail: String)
+    /// A PostgreSQL state schema migrated by a newer ctsync.
+    case newerDatabaseSchema(url: String, found: Int, known: Int)
 
     public var description: String {
         switch self {
@@ -64,9 +85,19 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
         case .newerSchema(let path, let found):
             "state file \(path) was written by a newer ctsync (schema \(found)); upgrade ctsync to use it"
         case .unsupportedLocation(let text):
-            "unsupported state location \"\(text)\"; use a path, sqlite:PATH"
+            "unsupported state location \"\(text)\"; use a path, sqlite:PATH or postgres://USER@HOST:PORT/DATABASE"
         case .io(let path, let message):
             "state \(path): \(message)"
+        case .invalidURL(let url, let reason):
+            "invalid state URL \(url): \(reason)"
+        case .passwordInURL(let url):
+            "the state URL \(url) contains a password; remove it from the URL and set PGPASSWORD or CTSYNC_STATE_PASSWORD instead"
+        case .database(let url, let message):
+            "state database \(url): \(message)"
+        case .foreignSchema(let url, let detail):
+            "state database \(url): \(detail); ctsync did not create it and refuses to use it (use another database or schema)"
+        case .newerDatabaseSchema(let url, let found, let known):
+            "state database \(url) has ctsync schema version \(found), written by a newer ctsync (this one knows up to \(known)); upgrade ctsync to use it"
         }
     }
 }

@@ -28,6 +28,7 @@ public final class JobRunner: Sendable {
     private let eventNames: EventNameBudget
     private let sender: BatchSender
     private let interrupted = Atomic<Bool>(false)
+    private let stoppedFor = Mutex<AbortReason?>(nil)
 
     public init(
         spec: JobSpec, store: any StateStore, client: UploadHTTPClient, accountWindow: RequestWindow,
@@ -50,6 +51,13 @@ public final class JobRunner: Sendable {
     public func stop() {
         interrupted.store(true, ordering: .relaxed)
         sender.stop()
+    }
+
+    /// Stops sending like `stop`, for `reason` (the job's lease or the account's
+    /// slots can no longer be vouched for); the report says `aborted` with it.
+    public func stop(because reason: AbortReason) {
+        stoppedFor.withLock { if $0 == nil { $0 = reason } }
+        stop()
     }
 
     public func run() async -> RunReport {
@@ -136,6 +144,7 @@ public final class JobRunner: Sendable {
         }
         await writer.drain()
         if abort == nil, let error = writer.error { abort = .state("cannot record acknowledgements: \(error)") }
+        if abort == nil, let reason = stoppedFor.withLock({ $0 }) { abort = reason }
         if abort == nil && interrupted.load(ordering: .relaxed) { abort = .interrupted }
 
         var mappingChanged = false

@@ -1,0 +1,167 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import CTSyncCore
+
+/// Job leases and account slot budgets, for both coordinators. Two coordinators
+/// in one test stand for two processes: flock(2) locks belong to open files, and
+/// PostgreSQL leases to holder IDs, so they exclude each other as processes do.
+@Suite("coordination between processes")
+struct CoordinationTests {
+    /// Two coordinators over one state, with distinct holder identities.
+    static func pair(_ state: TestState) throws -> (any RunCoordinator, any RunCoordinator, [PostgresStateStore]) {
+        func identity(_ pid: Int32) -> HolderIdentity {
+            HolderIdentity(id: UUID().uuidString.lowercased(), pid: pid, host: "test-host-\(pid)", bootID: "boot")
+        }
+        switch state.backend {
+        case .sqlite:
+            let directory = LockFileCoordinator.directory(forStateFile: state.argument)
+            return (
+                try LockFileCoordinator(directory: directory, identity: identity(101)),
+                try LockFileCoordinator(directory: directory, identity: identity(102)), []
+            )
+        case .postgres:
+            let first = try #require(try state.openForWriting() as? PostgresStateStore)
+            let second = try #require(try state.openForWriting() as? PostgresStateStore)
+            return (
+                PostgresCoordinator(store: first, identity: identity(101)),
+                PostgresCoordinator(store: second, identity: identity(102)), [first, second]
+            )
+        }
+    }
+
+    @Test(arguments: StateBackend.configured)
+    func aJobRunsInOneProcessAtATime(_ backend: StateBackend) async throws {
+        let state = try await TestState(backend)
+        let (a, b, stores) = try Self.pair(state)
+        defer { stores.forEach { $0.shutdown() } }
+        try await a.acquireJob("crm", wait: false) { _ in }
+        await #expect(throws: CoordinationError.self) { try await b.acquireJob("crm", wait: false) { _ in } }
+        do {
+            try await b.acquireJob("crm", wait: false) { _ in }
+        } catch .jobHeld(let job, let holder) {
+            #expect(job == "crm")
+            #expect(holder?.pid == 101)
+            #expect(holder?.host == "test-host-101")
+            #expect(holder?.since != nil)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+        // Another job is free.
+        try await b.acquireJob("orders", wait: false) { _ in }
+
+        // Waiting: b is told who holds it, and gets it once a lets go.
+        let told = Locked<LeaseHolder?>(nil)
+        let waiter = Task { try await b.acquireJob("crm", wait: true) { holder in told.withLock { $0 = holder } } }
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(told.withLock { $0 }?.pid == 101)
+        await a.releaseJob("crm")
+        try await waiter.value
+        await #expect(throws: CoordinationError.self) { try await a.acquireJob("crm", wait: false) { _ in } }
+
+        // A wait ends when cancelled.
+        let cancelled = Task { try await a.acquireJob("crm", wait: true) { _ in } }
+        try await Task.sleep(for: .milliseconds(300))
+        cancelled.cancel()
+        await #expect(throws: CoordinationError.cancelled) { try await cancelled.value }
+        await a.close()
+        await b.close()
+    }
+
+    /// The account's 15 slots are shared: what one process holds, the other cannot
+    /// have; while the other waits, the first gets no more than its share.
+    @Test(arguments: StateBackend.configured)
+    func slotsAreSharedFairly(_ backend: StateBackend) async throws {
+        let state = try await TestState(backend)
+        let (a, b, stores) = try Self.pair(state)
+        defer { stores.forEach { $0.shutdown() } }
+        let budgetA = a.slotBudget(account: "123", capacity: 15)
+        let budgetB = b.slotBudget(account: "123", capacity: 15)
+        var heldByA: [Int] = []
+        for _ in 0..<15 { heldByA.append(try await budgetA.acquire()) }
+        #expect(Set(heldByA).count == 15)
+
+        // b asks for 8 slots, and a for one more than it holds.
+        let gotByB = Locked<[Int]>([])
+        let waitingB = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let slot = try await budgetB.acquire()
+                        gotByB.withLock { $0.append(slot) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let gotByA = Locked<Int?>(nil)
+        let pendingA = Task {
+            let slot = try await budgetA.acquire()
+            gotByA.withLock { $0 = slot }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(gotByB.withLock { $0 }.isEmpty)
+        // Each slot a gives back goes to b, who waits, never back to a, who is over
+        // its share (8 of 15 while b waits)...
+        for step in 1...7 {
+            budgetA.release(heldByA.removeLast())
+            try await eventually(.seconds(10)) { gotByB.withLock { $0.count } == step }
+            #expect(gotByA.withLock { $0 } == nil, "a retook a slot while b was waiting (step \(step))")
+        }
+        // ...and at its share (8, b has 7) a gets nothing more while b waits.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(gotByA.withLock { $0 } == nil)
+        #expect(gotByB.withLock { $0.count } == 7)
+        // As a's slots come back, b gets its 8th and a its pending one.
+        for slot in heldByA { budgetA.release(slot) }
+        try await withTimeout(.seconds(10)) { try await waitingB.value }
+        try await withTimeout(.seconds(10)) { try await pendingA.value }
+        let slotsOfB = gotByB.withLock { $0 }
+        let slotOfA = try #require(gotByA.withLock { $0 })
+        #expect(Set(slotsOfB + [slotOfA]).count == 9, "a slot was held twice: \(slotsOfB) and \(slotOfA)")
+        await a.close()
+        await b.close()
+    }
+}
+
+/// A value behind a lock that closures can share.
+final class Locked<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+
+    init(_ value: Value) {
+        self.value = Mutex(value)
+    }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        value.withLock { body(&$0) }
+    }
+}
+
+/// Waits until `condition` holds, failing the test after `limit`.
+func eventually(
+    _ limit: Duration, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () throws -> Bool
+) async throws {
+    let end = ContinuousClock.now + limit
+    while try !condition() {
+        if ContinuousClock.now > end {
+            Issue.record("condition not met within \(limit)", sourceLocation: sourceLocation)
+            return
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+/// `body`, or an error after `duration`.
+func withTimeout<T: Sendable>(_ duration: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: duration)
+            throw CancellationError()
+        }
+        let first = try await group.next()!
+        group.cancelAll()
+        return first
+    }
+}
