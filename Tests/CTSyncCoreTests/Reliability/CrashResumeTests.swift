@@ -16,7 +16,10 @@ extension ReliabilityTests {
         /// Latency keeps requests in flight long enough that a kill lands mid-request.
         static let faults = FaultConfiguration(latencyMilliseconds: 20, jitterMilliseconds: 30)
 
-        @Test func sigkillAtRandomMomentsThenRerun() async throws {
+        /// Over each state backend: a SQLite file, and a PostgreSQL database (a fresh one
+        /// a trial) when CTSYNC_TEST_POSTGRES_URL names a server.
+        @Test(arguments: StateBackend.configured)
+        func sigkillAtRandomMomentsThenRerun(_ backend: StateBackend) async throws {
             let rows = ReliabilitySettings.records
             let trials = ReliabilitySettings.crashTrials
             let seed = ReliabilitySettings.seed &+ 100
@@ -30,7 +33,8 @@ extension ReliabilityTests {
                 let events = trial % 2 == 0
                 let job = events ? ReliabilityWorkload.eventsJob : ReliabilityWorkload.profilesJob
                 let key = events ? ReliabilityWorkload.orderKey : ReliabilityWorkload.contactKey
-                let state = fixture.statePath("trial-\(trial)")
+                let trialState: TestState? = backend == .postgres ? try await TestState(.postgres) : nil
+                let state = trialState?.argument ?? fixture.statePath("trial-\(trial)")
                 fixture.server.reset()
 
                 // The kill moment: mostly once a random share of the rows reached the sandbox,
@@ -57,10 +61,12 @@ extension ReliabilityTests {
                     events
                     ? Holdings.events(in: fixture.server, checkContent: false)
                     : Holdings.profiles(in: fixture.server, checkContent: false)
-                let recordedAtKill = try Holdings.state(at: state, job: job, rows: rows, key: key)
+                let recordedAtKill = try await runDetached {
+                    try Holdings.state(at: state, job: job, rows: rows, key: key)
+                }
                 let unrecorded = heldAtKill.keys.subtracting(recordedAtKill.keys)
                 let context = """
-                    [trial \(trial)/\(trials), seed \(seed), \(job) job of \(rows) rows, killed at \(moment)\
+                    [\(backend) trial \(trial)/\(trials), seed \(seed), \(job) job of \(rows) rows, killed at \(moment)\
                     \(finishedFirst ? " (had already finished)" : "")]
                       at the kill: sandbox held \(heldAtKill.keys.count) keys (\(heldAtKill.copies) copies), \
                     state \(recordedAtKill.keys.count), held but unrecorded \(unrecorded.count)
@@ -82,7 +88,7 @@ extension ReliabilityTests {
                     events
                     ? Holdings.events(in: fixture.server, checkContent: true)
                     : Holdings.profiles(in: fixture.server, checkContent: true)
-                let recorded = try Holdings.state(at: state, job: job, rows: rows, key: key)
+                let recorded = try await runDetached { try Holdings.state(at: state, job: job, rows: rows, key: key) }
                 let rerun =
                     "\(context)\n  rerun: exit \(result.status), \(report.summary)\n  \(result.stderr.suffix(1000))"
 
@@ -106,12 +112,14 @@ extension ReliabilityTests {
 
                 print(
                     """
-                    reliability: crash trial \(trial)/\(trials) (\(job)): killed at \(moment)\
+                    reliability: crash trial \(trial)/\(trials) (\(job), \(backend) state): killed at \(moment)\
                     \(finishedFirst ? " after it finished" : ""); sandbox held \(heldAtKill.keys.count), \
                     state \(recordedAtKill.keys.count), re-sent \(unrecorded.count) (bound \(inProgress)); \
                     rerun planned \(report.count("planned"))\
                     \(recordedAtKill.unfinishedState.map { "; state left unfinished, read-only open refused it: \($0)" } ?? "")
                     """)
+                // The trial's database is dropped when its TestState goes: not before here.
+                withExtendedLifetime(trialState) {}
             }
         }
 

@@ -70,29 +70,44 @@ struct Holdings: Sendable {
 
     /// The keys `job` has acknowledged in the SQLite state at `path`, found by looking
     /// up every source key; `foreign` counts acknowledged keys that are not source keys.
-    static func state(at path: String, job: String, rows: Int, key: (Int) -> String) throws -> Holdings {
+    /// What state acknowledged for `job`, over the keys of the source's `rows`:
+    /// `location` is a SQLite path or a `postgres://` URL (read with the planner's
+    /// batched lookups). Blocks: call it off the cooperative pool (``runDetached``).
+    static func state(at location: String, job: String, rows: Int, key: (Int) -> String) throws -> Holdings {
         var holdings = Holdings()
-        // A run killed before it opened state leaves none.
-        guard FileManager.default.fileExists(atPath: path) else { return holdings }
-        let store: SQLiteStateStore
-        do {
-            store = try SQLiteStateStore(path: path, readOnly: true)
-        } catch {
-            // A run killed while it created state leaves a database without ctsync's
-            // tables or tag: read-only opens (`plan`) refuse it, `run` finishes creating
-            // it. Look at a copy the way `run` opens it.
-            let copy = path + ".inspect-\(UUID().uuidString)"
-            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
-                try FileManager.default.copyItem(atPath: path + suffix, toPath: copy + suffix)
+        let store: any StateStore
+        if location.hasPrefix("postgres://") {
+            // A run killed before it created ctsync's tables leaves none: no state.
+            guard let opened = try StateLocation(parsing: location, environment: [:]).openForReading() else {
+                return holdings
             }
-            store = try SQLiteStateStore(path: copy, readOnly: false)
-            holdings.unfinishedState = "\(error)"
+            store = opened
+        } else {
+            let path = location
+            // A run killed before it opened state leaves none.
+            guard FileManager.default.fileExists(atPath: path) else { return holdings }
+            do {
+                store = try SQLiteStateStore(path: path, readOnly: true)
+            } catch {
+                // A run killed while it created state leaves a database without ctsync's
+                // tables or tag: read-only opens (`plan`) refuse it, `run` finishes creating
+                // it. Look at a copy the way `run` opens it.
+                let copy = path + ".inspect-\(UUID().uuidString)"
+                for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
+                    try FileManager.default.copyItem(atPath: path + suffix, toPath: copy + suffix)
+                }
+                store = try SQLiteStateStore(path: copy, readOnly: false)
+                holdings.unfinishedState = "\(error)"
+            }
         }
+        defer { (store as? PostgresStateStore)?.shutdown() }
         let lookup = try store.makeLookup(job: job)
         defer { lookup.close() }
-        for i in 0..<rows {
-            let k = key(i)
-            if try lookup.find(k) != nil { holdings.keys.insert(k) }
+        let chunk = 1000
+        for start in stride(from: 0, to: rows, by: chunk) {
+            let keys = (start..<min(rows, start + chunk)).map(key)
+            if lookup.prefetches { try lookup.prefetch(keys) }
+            for k in keys where try lookup.find(k) != nil { holdings.keys.insert(k) }
         }
         holdings.copies = holdings.keys.count
         holdings.foreign = try store.acknowledgedCount(job: job) - holdings.keys.count
