@@ -107,6 +107,8 @@ extension CTSync {
                 let reportTask = reporter.map { printer in Task { await printer.run() } }
                 let result = await runner.run()
                 running.runner = nil
+                // Before the next job plans: fresh statistics after a big load.
+                (store as? PostgresStateStore)?.analyzeIfGrown()
                 await coordinator.releaseJob(spec.name.value)
                 reportTask?.cancel()
                 _ = await reportTask?.value

@@ -17,6 +17,10 @@ public final class PostgresStateStore: StateStore, Sendable {
     let client: PostgresClient
     private let runner: Task<Void, Never>
     private let jobIDs = Mutex<[String: Int64]>([:])
+    /// Acknowledgements this process wrote, for `analyzeIfGrown`.
+    private let written = Atomic<Int>(0)
+    /// Rows written after which `analyzeIfGrown` refreshes the table's statistics.
+    static let analyzeAfterRows = 10_000
     let logger = PostgresLocation.silentLogger
 
     /// The URL without the password, for messages.
@@ -64,6 +68,19 @@ public final class PostgresStateStore: StateStore, Sendable {
             configuration: location.clientConfiguration(maximumConnections: 8), backgroundLogger: logger)
         self.client = client
         runner = Task(executorPreference: PostgresBridge.executor) { await client.run() }
+    }
+
+    /// Refreshes the planner statistics of `ctsync_acks` when this process wrote
+    /// many rows (a first load, a resync): without them PostgreSQL reads a chunk's
+    /// keys by scanning every row of the job (measured: 53 s instead of 3.5 s for a
+    /// 1M-row warm plan right after the first run), until autovacuum gets to it.
+    /// Best effort: the run's outcome does not depend on it.
+    public func analyzeIfGrown() {
+        guard written.load(ordering: .relaxed) >= Self.analyzeAfterRows else { return }
+        written.store(0, ordering: .relaxed)
+        _ = try? call { client, logger in
+            try await client.query("ANALYZE ctsync_acks", logger: logger).drain()
+        }
     }
 
     /// Closes the connection pool.
@@ -119,6 +136,7 @@ public final class PostgresStateStore: StateStore, Sendable {
             }
         }
         let bits = Int64(bitPattern: spec)
+        written.add(keys.count, ordering: .relaxed)
         try call { [keys, hashes] client, logger in
             try await client.query(
                 """
