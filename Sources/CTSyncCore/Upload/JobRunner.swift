@@ -64,8 +64,11 @@ public final class JobRunner: Sendable {
         let started = Date()
         let runID = UUID().uuidString.lowercased()
         let fingerprint = SpecFingerprint.of(spec, endpoint: settings.endpoint.base)
-        let writer = StateWriter(store: store, job: spec.name.value, spec: fingerprint)
         let concurrency = spec.options.concurrency.value
+        // At most a quarter of the window's batches recorded late: bounds what a crash
+        // leaves delivered but unrecorded (see StateWriter).
+        let writer = StateWriter(
+            store: store, job: spec.name.value, spec: fingerprint, maxPending: max(2, concurrency / 4))
         // A few batches ready ahead of the window: planning is far faster than sending.
         let feed = BatchFeed(capacity: 4)
         let tally = Mutex(Tally())
@@ -136,7 +139,7 @@ public final class JobRunner: Sendable {
                     // Recorded the moment the batch is done, not when the window next
                     // needs a slot: finished batches would otherwise wait unrecorded, and
                     // a crash re-sends them.
-                    writer.write(outcome.acknowledged)
+                    await writer.write(outcome.acknowledged)
                     return outcome
                 }
             }
