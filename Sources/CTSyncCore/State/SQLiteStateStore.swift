@@ -30,6 +30,16 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
             } else {
                 let directory = Paths.directory(of: path)
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                // One process at a time checks, creates and migrates the file: several runs
+                // starting at once on a new state must not see each other's half-made schema.
+                let locks = LockFileCoordinator.directory(forStateFile: path)
+                try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
+                let opening = try LockFile(path: locks + "/open.lock")
+                try opening.lock()
+                defer {
+                    opening.unlock()
+                    opening.close()
+                }
                 var configuration = Configuration()
                 configuration.busyMode = .timeout(10)
                 let writer = try DatabasePool(path: path, configuration: configuration)
@@ -58,6 +68,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
+            // Tagged in the same transaction as the tables: no moment shows them untagged.
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
             try db.execute(
                 sql: """
                     CREATE TABLE ctsync_jobs (
@@ -88,11 +100,19 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         if header != Data("SQLite format 3\0".utf8) { throw StateError.notADatabase(path: path) }
     }
 
+    static let ownTables: Set<String> = ["grdb_migrations", "ctsync_jobs", "ctsync_acks"]
+
     static func checkIdentity(_ db: Database, path: String, allowEmpty: Bool) throws {
         let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
         if id == applicationID { return }
-        let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0
-        if id != 0 || tables > 0 || !allowEmpty { throw StateError.foreignDatabase(path: path) }
+        let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+        if id == 0 && allowEmpty {
+            if tables.isEmpty { return }
+            // Ours, made by a ctsync that was killed between creating the tables and
+            // tagging the file (before the tag moved into the first migration).
+            if tables.contains("grdb_migrations") && tables.isSubset(of: ownTables) { return }
+        }
+        throw StateError.foreignDatabase(path: path)
     }
 
     static func checkSchema(_ db: Database, path: String) throws {

@@ -225,4 +225,47 @@ struct StateFileTests {
         #expect(try store.makeLookup(job: "x").find("k") == nil)
         #expect(try store.acknowledgedCount(job: "x") == 0)
     }
+
+    /// Several runs starting at once on a new state file: each opens it, none sees the
+    /// others' half-made schema as a foreign database (seen with three processes).
+    @Test func concurrentFirstOpensAllSucceed() throws {
+        for round in 0..<5 {
+            let dir = TemporaryDirectory()
+            let path = dir.path + "/new-\(round).sqlite"
+            let failures = Mutex<[String]>([])
+            let group = DispatchGroup()
+            for _ in 0..<6 {
+                group.enter()
+                Thread {
+                    defer { group.leave() }
+                    do {
+                        let store = try SQLiteStateStore(path: path, readOnly: false)
+                        _ = try store.acknowledgedCount(job: "x")
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                }.start()
+            }
+            group.wait()
+            #expect(failures.withLock { $0 } == [])
+            #expect(try SQLiteStateStore(path: path, readOnly: true).acknowledgedCount(job: "x") == 0)
+        }
+    }
+
+    /// A file whose tables ctsync made but whose tag it never wrote (a run killed in
+    /// between, before the tag moved into the first migration) is still ours.
+    @Test func untaggedFileWithOnlyOurTablesIsOurs() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.path + "/state.sqlite"
+        _ = try SQLiteStateStore(path: path, readOnly: false)
+        func applicationID(set value: Int? = nil) throws -> String {
+            let statement = value.map { "c.execute('pragma application_id = \($0)'); c.commit(); " } ?? ""
+            let script = "import sqlite3; c=sqlite3.connect('\(path)'); \(statement)print(c.execute('pragma application_id').fetchone()[0])"
+            return try runProcess("/usr/bin/env", ["python3", "-c", script]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try applicationID(set: 0) == "0")
+        #expect(try SQLiteStateStore(path: path, readOnly: true).acknowledgedCount(job: "x") == 0)
+        _ = try SQLiteStateStore(path: path, readOnly: false)
+        #expect(try applicationID() == "\(SQLiteStateStore.applicationID)")
+    }
 }
