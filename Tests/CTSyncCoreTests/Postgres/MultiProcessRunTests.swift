@@ -99,6 +99,7 @@ struct MultiProcessRunTests {
         #expect(stats.maxInFlight <= 15, "\(stats.maxInFlight) requests in flight at once")
         #expect(stats.maxInFlight >= 10, "the processes did not use the account's slots: \(stats.maxInFlight)")
         for job in 0..<3 { #expect(try state.acknowledged("job\(job)") == rows) }
+        print("coordination: 3 processes x concurrency 15, \(backend) state: sandbox max in flight \(stats.maxInFlight)")
     }
 
     /// The control: three processes with separate state files share nothing, and
@@ -114,6 +115,7 @@ struct MultiProcessRunTests {
         async let third = Self.run(fixture, jobs[2], state: dir + "/c.sqlite", directory: dir)
         for (result, _) in try await [first, second, third] { #expect(result.status == 0, "\(result.stderr)") }
         #expect(fixture.server.stats().maxInFlight > 15)
+        print("coordination: 3 processes x concurrency 15, separate states: sandbox max in flight \(fixture.server.stats().maxInFlight)")
     }
 
     /// The same job started twice at once, from two working directories: the
