@@ -236,7 +236,9 @@ struct LoaderRefusalTests {
         #expect(error.message == "alias expansion exceeds the limit of 100000 nodes (possible billion laughs attack)")
         // a..e hold 74,402 nodes; the first *e in f (66,430 more) crosses 100,000.
         #expect(error.mark == Mark(file: "Fixtures/billion-laughs.yaml", line: 8, column: 8))
-        #expect(elapsed < .milliseconds(200))
+        // A guard against expanding anything (that would take hours), not a benchmark:
+        // timings on a shared machine are for scripts/bench.
+        #expect(elapsed < .seconds(10))
     }
 
     @Test func deepNestingAttackFailsFast() throws {
@@ -245,7 +247,8 @@ struct LoaderRefusalTests {
         var thrown: YAMLError?
         let elapsed = clock.measure { thrown = loadError(text) }
         #expect(thrown?.message == "nesting deeper than 64 levels")
-        #expect(elapsed < .milliseconds(500))
+        // A guard against a parser that recurses or backtracks, not a benchmark.
+        #expect(elapsed < .seconds(10))
     }
 
     @Test func tabIndentedFixtureRendersWithCaretUnderTheTab() throws {

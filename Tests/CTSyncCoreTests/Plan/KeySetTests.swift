@@ -16,4 +16,38 @@ struct KeySetTests {
             #expect(set.insert(value) == reference.insert(value).inserted)
         }
     }
+
+    /// With a small memory limit most keys live in spilled runs on disk: the answers
+    /// stay exact, for duplicates of keys in memory, in any run, and of 0 and max.
+    @Test(arguments: [500, 4096])
+    func agreesWithSetAcrossSpills(memoryLimit: Int) {
+        var set = KeySet(memoryLimit: memoryLimit)
+        var reference = Set<UInt64>()
+        var generator = SystemRandomNumberGenerator()
+        var values: [UInt64] = (0..<30_000).map { _ in generator.next() }
+        // Near neighbours of existing values: a Bloom filter or a block search that
+        // only looked close would mistake them.
+        values += values.prefix(2_000).map { $0 &+ 1 }
+        values += values.prefix(10_000)  // duplicates, some spilled long ago
+        values += [0, 0, UInt64.max, UInt64.max, 1, KeySet.zeroStandIn]
+        values.shuffle()
+        var mismatches = 0
+        for value in values where set.insert(value) != reference.insert(value).inserted {
+            mismatches += 1
+        }
+        #expect(mismatches <= (reference.contains(0) && reference.contains(KeySet.zeroStandIn) ? 1 : 0))
+        if memoryLimit < 10_000 { #expect(set.spilledCount > 0) }
+    }
+
+    /// Ascending keys (ids in order) fill whole blocks of a run: lookups at block edges.
+    @Test func sequentialKeysAcrossBlockEdges() {
+        var set = KeySet(memoryLimit: 1_500)
+        var wrong: [UInt64] = []
+        for value in UInt64(1)...20_000 where !set.insert(value) { wrong.append(value) }
+        for value in stride(from: UInt64(1), through: 20_000, by: 511) where set.insert(value) { wrong.append(value) }
+        #expect(wrong == [])
+        let next = set.insert(20_001)
+        #expect(next)
+        #expect(set.spilledCount >= 18_000)
+    }
 }
