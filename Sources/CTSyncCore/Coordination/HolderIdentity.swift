@@ -9,7 +9,7 @@ public struct HolderIdentity: Sendable, Equatable, CustomStringConvertible {
     public var id: String
     public var pid: Int32
     public var host: String
-    /// Linux's boot ID: the same host name after a reboot is another machine for pid checks.
+    /// Boot ID and pid namespace (see `bootID()`): pids are compared only within the same one.
     public var bootID: String
 
     public static let current = HolderIdentity(
@@ -30,8 +30,14 @@ public struct HolderIdentity: Sendable, Equatable, CustomStringConvertible {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The kernel's boot ID and this process's pid namespace: containers on one host
+    /// share the boot ID (and may share a host name) but not their pids, so a pid is
+    /// only checked from the namespace it belongs to.
     static func bootID() -> String {
         let text = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? ""
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let boot = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !boot.isEmpty else { return "" }
+        let namespace = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/pid")) ?? ""
+        return namespace.isEmpty ? "" : boot + "/" + namespace
     }
 }

@@ -12,9 +12,8 @@ public final class LockFileCoordinator: RunCoordinator, @unchecked Sendable {
     // Guarded by `lock`.
     private var jobs: [String: LockFile] = [:]
     private var budgets: [String: LockFileSlotBudget] = [:]
-    private var lost: String?
-    private var handlers: [@Sendable (String) -> Void] = []
     private let lock = Mutex<Void>(())
+    private let loss = LossSignal()
     /// How often a waiting `acquireJob` tries again.
     private let retryInterval = Duration.milliseconds(250)
 
@@ -76,24 +75,11 @@ public final class LockFileCoordinator: RunCoordinator, @unchecked Sendable {
     }
 
     /// Lock files are only lost when they cannot be created or locked.
-    public func onLost(_ handler: @escaping @Sendable (String) -> Void) {
-        let reason = lock.withLock { _ in
-            if lost == nil { handlers.append(handler) }
-            return lost
-        }
-        if let reason { handler(reason) }
-    }
+    public func onLost(_ handler: @escaping @Sendable (String) -> Void) { loss.onLost(handler) }
 
-    public var lostReason: String? { lock.withLock { _ in lost } }
+    public var lostReason: String? { loss.reason }
 
-    private func markLost(_ reason: String) {
-        let toCall = lock.withLock { _ -> [@Sendable (String) -> Void] in
-            guard lost == nil else { return [] }
-            lost = reason
-            return handlers
-        }
-        for handler in toCall { handler(reason) }
-    }
+    private func markLost(_ reason: String) { loss.markLost(reason) }
 
     public func close() async {
         let (held, accounts) = lock.withLock { _ in

@@ -28,12 +28,11 @@ public final class PostgresCoordinator: RunCoordinator, Sendable {
     let lostAfter: Duration
     private let state = Mutex<State>(State())
     private let heartbeat = Mutex<Task<Void, Never>?>(nil)
+    private let loss = LossSignal()
 
     private struct State {
         var jobs: Set<String> = []
         var budgets: [String: PostgresSlotBudget] = [:]
-        var lost: String?
-        var handlers: [@Sendable (String) -> Void] = []
         var lastRenewal = ContinuousClock.now
     }
 
@@ -265,19 +264,12 @@ public final class PostgresCoordinator: RunCoordinator, Sendable {
         }
     }
 
-    func markLost(_ reason: String) {
-        let handlers: [@Sendable (String) -> Void] = state.withLock { state in
-            guard state.lost == nil else { return [] }
-            state.lost = reason
-            return state.handlers
-        }
-        for handler in handlers { handler(reason) }
-    }
+    func markLost(_ reason: String) { loss.markLost(reason) }
 
     /// Whether our leases may have expired: no renewal for `lostAfter`.
     func checkAlive() throws(CoordinationError) {
-        let (lost, last) = state.withLock { ($0.lost, $0.lastRenewal) }
-        if let lost { throw .lost(lost) }
+        if let lost = loss.reason { throw .lost(lost) }
+        let last = state.withLock { $0.lastRenewal }
         if ContinuousClock.now - last > lostAfter {
             let reason =
                 "lost the connection to the state database \(store.url) (no lease renewal for \(lostAfter)); stopped sending"
@@ -286,15 +278,9 @@ public final class PostgresCoordinator: RunCoordinator, Sendable {
         }
     }
 
-    public func onLost(_ handler: @escaping @Sendable (String) -> Void) {
-        let lost = state.withLock { state in
-            if state.lost == nil { state.handlers.append(handler) }
-            return state.lost
-        }
-        if let lost { handler(lost) }
-    }
+    public func onLost(_ handler: @escaping @Sendable (String) -> Void) { loss.onLost(handler) }
 
-    public var lostReason: String? { state.withLock { $0.lost } }
+    public var lostReason: String? { loss.reason }
 
     public func close() async {
         heartbeat.withLock { $0?.cancel() }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Coordinates the ctsync processes that share one state: a job runs in one
 /// process at a time (the job lease), and the processes sending to one account
@@ -80,5 +81,31 @@ public enum CoordinationError: Error, Sendable, Equatable, CustomStringConvertib
         case .io(let path, let message):
             "lock file \(path): \(message)"
         }
+    }
+}
+
+/// A coordinator's loss: the first reason wins, and every handler hears it once,
+/// at once if it registers after the loss.
+final class LossSignal: Sendable {
+    private let state = Mutex<(reason: String?, handlers: [@Sendable (String) -> Void])>((nil, []))
+
+    var reason: String? { state.withLock { $0.reason } }
+
+    func onLost(_ handler: @escaping @Sendable (String) -> Void) {
+        let reason = state.withLock { state in
+            if state.reason == nil { state.handlers.append(handler) }
+            return state.reason
+        }
+        if let reason { handler(reason) }
+    }
+
+    func markLost(_ reason: String) {
+        let handlers = state.withLock { state -> [@Sendable (String) -> Void] in
+            guard state.reason == nil else { return [] }
+            state.reason = reason
+            defer { state.handlers = [] }
+            return state.handlers
+        }
+        for handler in handlers { handler(reason) }
     }
 }

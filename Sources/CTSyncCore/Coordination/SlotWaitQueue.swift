@@ -85,7 +85,7 @@ actor SlotWaitQueue {
             sleeper = continuation
             Task {
                 try? await Task.sleep(for: .milliseconds(max(1, Int(seconds * 1000))))
-                await self.timerFired(id)
+                self.timerFired(id)
             }
         }
     }

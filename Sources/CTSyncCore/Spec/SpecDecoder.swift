@@ -39,17 +39,6 @@ private struct Context {
         diagnostics.append(.error(rule, message, mark))
     }
 
-    /// ``Suggestion/hint(for:in:)``, without its cost for a word too long to be a typo.
-    ///
-    /// The edit distance costs the product of the two lengths (a 900 KB key took seconds
-    /// and hundreds of megabytes), and a suggestion is offered only within 3 edits, which
-    /// a word more than 3 scalars longer than every candidate never is.
-    static func hint(for word: String, in candidates: [String]) -> String {
-        let longest = candidates.map(\.unicodeScalars.count).max() ?? 0
-        guard word.unicodeScalars.count <= longest + 3 else { return "" }
-        return Suggestion.hint(for: word, in: candidates)
-    }
-
     /// A key as a message names it, quoted: whole up to 64 scalars, else its start and its
     /// size, so a hostile 1 MB key costs a short line, not a megabyte of terminal.
     static func quotedKey(_ key: String) -> String {
@@ -95,7 +84,7 @@ private struct Context {
                 error(
                     "invalid-mode",
                     "unknown mode \"\(text.value)\"; expected upsert or insert"
-                        + Self.hint(for: text.value, in: SyncMode.allCases.map(\.rawValue)), text.mark)
+                        + Suggestion.hint(for: text.value, in: SyncMode.allCases.map(\.rawValue)), text.mark)
             }
         }
         let primaryKey = root["primary_key"].flatMap { string($0, key: "primary_key") }
@@ -166,7 +155,7 @@ private struct Context {
             error(
                 "invalid-region",
                 "unknown region \"\(text.value)\"; expected one of \(valid.joined(separator: ", "))"
-                    + Self.hint(for: text.value, in: valid), text.mark)
+                    + Suggestion.hint(for: text.value, in: valid), text.mark)
             return nil
         }
         return Located(region, text.mark)
@@ -338,7 +327,7 @@ private struct Context {
         guard Transform.names.contains(name) else {
             error(
                 "unknown-transform",
-                "unknown transform \"\(name)\"" + Self.hint(for: name, in: Transform.names)
+                "unknown transform \"\(name)\"" + Suggestion.hint(for: name, in: Transform.names)
                     + "; known transforms: \(Transform.names.joined(separator: ", "))", mark)
             return nil
         }
@@ -451,7 +440,7 @@ private struct Context {
             if !allowed.contains(key) {
                 error(
                     "unknown-key",
-                    "unknown key \(Self.quotedKey(key)) in \(section)" + Self.hint(for: key, in: allowed),
+                    "unknown key \(Self.quotedKey(key)) in \(section)" + Suggestion.hint(for: key, in: allowed),
                     pair.key.mark)
             }
         }
@@ -529,7 +518,7 @@ private struct Context {
         error(
             rule,
             "unknown \(key) \"\(text.value)\"; expected one of \(valid.joined(separator: ", "))"
-                + Self.hint(for: text.value, in: valid), text.mark)
+                + Suggestion.hint(for: text.value, in: valid), text.mark)
         return nil
     }
 
