@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "ctsync", targets: ["ctsync"]),
         .executable(name: "clevertap-sandbox", targets: ["clevertap-sandbox"]),
-        .library(name: "CTSyncCore", targets: ["CTSyncCore"]),
+        .library(name: "CTSyncSession", targets: ["CTSyncSession"]),
         .library(name: "ClevertapSandbox", targets: ["ClevertapSandbox"]),
     ],
     dependencies: [
@@ -28,15 +28,53 @@ let package = Package(
             name: "CTSyncYAML",
             dependencies: ["CLibYAML"]
         ),
+        // The pipeline, one module a stage; every dependency points back up this list.
+        .target(name: "CTSyncSupport"),
+        .target(name: "CleverTapContract"),
         .target(
-            name: "CTSyncCore",
+            name: "CTSyncSpec",
+            dependencies: ["CTSyncYAML", "CleverTapContract", "CTSyncSupport"]
+        ),
+        .target(
+            name: "CTSyncSource",
+            dependencies: ["CTSyncSpec", "CTSyncSupport"]
+        ),
+        .target(
+            name: "CTSyncMapping",
+            dependencies: ["CTSyncSource", "CTSyncSpec", "CleverTapContract", "CTSyncSupport"]
+        ),
+        .target(
+            name: "CTSyncPlan",
+            dependencies: ["CTSyncMapping", "CTSyncSource", "CTSyncSpec", "CleverTapContract", "CTSyncSupport"]
+        ),
+        .target(
+            name: "CTSyncState",
             dependencies: [
-                "CTSyncYAML",
+                "CTSyncPlan", "CTSyncSpec", "CTSyncSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .target(
+            name: "CTSyncReport",
+            dependencies: ["CTSyncPlan", "CTSyncMapping", "CTSyncSpec", "CleverTapContract", "CTSyncSupport"]
+        ),
+        .target(
+            name: "CTSyncUpload",
+            dependencies: [
+                "CTSyncReport", "CTSyncState", "CTSyncPlan", "CTSyncMapping", "CTSyncSource", "CTSyncSpec",
+                "CleverTapContract", "CTSyncSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CTSyncSession",
+            dependencies: [
+                "CTSyncUpload", "CTSyncReport", "CTSyncState", "CTSyncPlan", "CTSyncMapping", "CTSyncSource",
+                "CTSyncSpec", "CleverTapContract", "CTSyncSupport",
             ]
         ),
         .target(
@@ -49,7 +87,8 @@ let package = Package(
         .executableTarget(
             name: "ctsync",
             dependencies: [
-                "CTSyncCore",
+                "CTSyncSession", "CTSyncUpload", "CTSyncReport", "CTSyncState", "CTSyncPlan", "CTSyncSpec",
+                "CleverTapContract", "CTSyncSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,7 +107,8 @@ let package = Package(
         .testTarget(
             name: "CTSyncCoreTests",
             dependencies: [
-                "CTSyncCore", "ClevertapSandbox",
+                "CTSyncSession", "CTSyncUpload", "CTSyncReport", "CTSyncState", "CTSyncPlan", "CTSyncMapping",
+                "CTSyncSource", "CTSyncSpec", "CleverTapContract", "CTSyncSupport", "CTSyncYAML", "ClevertapSandbox",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             resources: [.copy("Fixtures")]

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CTSyncCore
+import CTSyncSpec
 
 /// `ctsync`: sync warehouse rows into CleverTap from declarative YAML jobs.
 @main

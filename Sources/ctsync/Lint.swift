@@ -1,6 +1,6 @@
 import ArgumentParser
-import CTSyncCore
 import Foundation
+import CTSyncSpec
 
 extension CTSync {
     /// `ctsync lint`: the CI gate. Offline; reads job files only.

@@ -1,6 +1,10 @@
 import ArgumentParser
-import CTSyncCore
 import Foundation
+import CTSyncPlan
+import CTSyncSpec
+import CTSyncState
+import CTSyncSupport
+import CleverTapContract
 
 extension CTSync {
     /// `ctsync plan`: what a run would send, without sending or writing anything.

@@ -1,5 +1,5 @@
-import CTSyncCore
 import Foundation
+import CTSyncUpload
 
 /// Progress on stderr: a live line on a terminal, a plain line every few seconds in CI logs.
 final class ProgressPrinter: Sendable {

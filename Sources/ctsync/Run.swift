@@ -1,7 +1,12 @@
 import ArgumentParser
-import CTSyncCore
 import Foundation
 import Synchronization
+import CTSyncPlan
+import CTSyncReport
+import CTSyncSpec
+import CTSyncState
+import CTSyncUpload
+import CleverTapContract
 
 extension CTSync {
     /// `ctsync run`: send the plan, record state, write the run report.

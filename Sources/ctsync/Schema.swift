@@ -1,5 +1,6 @@
 import ArgumentParser
-import CTSyncCore
+import CTSyncReport
+import CTSyncSpec
 
 extension CTSync {
     /// `ctsync schema`: prints the JSON Schemas that `schemas/` commits.

@@ -2,7 +2,16 @@ import CTSyncYAML
 import Foundation
 import Testing
 
-@testable import CTSyncCore
+@testable import CTSyncSupport
+@testable import CleverTapContract
+@testable import CTSyncSpec
+@testable import CTSyncSource
+@testable import CTSyncMapping
+@testable import CTSyncPlan
+@testable import CTSyncState
+@testable import CTSyncReport
+@testable import CTSyncUpload
+@testable import CTSyncSession
 
 /// Every input the fuzzers (`scripts/fuzz`) ever crashed on, kept in `Fuzz/regressions/<target>/`
 /// and fed to the real code paths: in process exactly as the fuzz target does, and for job

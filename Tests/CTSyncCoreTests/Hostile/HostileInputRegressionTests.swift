@@ -2,7 +2,16 @@ import CTSyncYAML
 import Foundation
 import Testing
 
-@testable import CTSyncCore
+@testable import CTSyncSupport
+@testable import CleverTapContract
+@testable import CTSyncSpec
+@testable import CTSyncSource
+@testable import CTSyncMapping
+@testable import CTSyncPlan
+@testable import CTSyncState
+@testable import CTSyncReport
+@testable import CTSyncUpload
+@testable import CTSyncSession
 
 /// One focused test for each fix the hostile-input corpus led to, in process and exact;
 /// the corpus tables check the same inputs end to end through the built binary.

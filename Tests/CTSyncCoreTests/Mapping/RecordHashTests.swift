@@ -1,7 +1,16 @@
 import Foundation
 import Testing
 
-@testable import CTSyncCore
+@testable import CTSyncSupport
+@testable import CleverTapContract
+@testable import CTSyncSpec
+@testable import CTSyncSource
+@testable import CTSyncMapping
+@testable import CTSyncPlan
+@testable import CTSyncState
+@testable import CTSyncReport
+@testable import CTSyncUpload
+@testable import CTSyncSession
 
 /// MurmurHash3_x64_128, seed 0, against the reference implementation (values from the
 /// `mmh3` Python package, `hash_bytes(data, 0)`, read as two little-endian words h1, h2).

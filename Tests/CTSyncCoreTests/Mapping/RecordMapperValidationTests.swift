@@ -1,6 +1,15 @@
 import Testing
 
-@testable import CTSyncCore
+@testable import CTSyncSupport
+@testable import CleverTapContract
+@testable import CTSyncSpec
+@testable import CTSyncSource
+@testable import CTSyncMapping
+@testable import CTSyncPlan
+@testable import CTSyncState
+@testable import CTSyncReport
+@testable import CTSyncUpload
+@testable import CTSyncSession
 
 /// CleverTap's per-record rules (design.md "Validation", clevertap.md), each good and bad,
 /// and the promise that messages never repeat the offending value.

@@ -2,7 +2,16 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import CTSyncCore
+@testable import CTSyncSupport
+@testable import CleverTapContract
+@testable import CTSyncSpec
+@testable import CTSyncSource
+@testable import CTSyncMapping
+@testable import CTSyncPlan
+@testable import CTSyncState
+@testable import CTSyncReport
+@testable import CTSyncUpload
+@testable import CTSyncSession
 
 /// Job leases and account slot budgets, for both coordinators. Two coordinators
 /// in one test stand for two processes: flock(2) locks belong to open files, and

@@ -2,7 +2,16 @@ import ClevertapSandbox
 import Foundation
 import Testing
 
-@testable import CTSyncCore
+@testable import CTSyncSupport
+@testable import CleverTapContract
+@testable import CTSyncSpec
+@testable import CTSyncSource
+@testable import CTSyncMapping
+@testable import CTSyncPlan
+@testable import CTSyncState
+@testable import CTSyncReport
+@testable import CTSyncUpload
+@testable import CTSyncSession
 
 /// Several `ctsync run` processes against one in-process sandbox and one state
 /// (a SQLite file with its lock files, or a PostgreSQL database).

@@ -3,7 +3,16 @@ import Logging
 import PostgresNIO
 import Testing
 
-@testable import CTSyncCore
+@testable import CTSyncSupport
+@testable import CleverTapContract
+@testable import CTSyncSpec
+@testable import CTSyncSource
+@testable import CTSyncMapping
+@testable import CTSyncPlan
+@testable import CTSyncState
+@testable import CTSyncReport
+@testable import CTSyncUpload
+@testable import CTSyncSession
 
 /// A database of its own for one test, created on the server that
 /// `CTSYNC_TEST_POSTGRES_URL` names (`scripts/postgres start` prints one; CI

@@ -2,7 +2,16 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import CTSyncCore
+@testable import CTSyncSupport
+@testable import CleverTapContract
+@testable import CTSyncSpec
+@testable import CTSyncSource
+@testable import CTSyncMapping
+@testable import CTSyncPlan
+@testable import CTSyncState
+@testable import CTSyncReport
+@testable import CTSyncUpload
+@testable import CTSyncSession
 
 /// The planner's state diff, the same scenarios over every configured backend
 /// (SQLite, and PostgreSQL when CTSYNC_TEST_POSTGRES_URL is set).

@@ -2,7 +2,16 @@ import ClevertapSandbox
 import Foundation
 import Testing
 
-@testable import CTSyncCore
+@testable import CTSyncSupport
+@testable import CleverTapContract
+@testable import CTSyncSpec
+@testable import CTSyncSource
+@testable import CTSyncMapping
+@testable import CTSyncPlan
+@testable import CTSyncState
+@testable import CTSyncReport
+@testable import CTSyncUpload
+@testable import CTSyncSession
 
 /// The reliability suites (issue 6): `ctsync run`, the built binary, against the
 /// in-process sandbox with injected faults, and killed mid-run then resumed.

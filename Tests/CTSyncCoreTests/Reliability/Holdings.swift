@@ -1,7 +1,16 @@
 import ClevertapSandbox
 import Foundation
 
-@testable import CTSyncCore
+@testable import CTSyncSupport
+@testable import CleverTapContract
+@testable import CTSyncSpec
+@testable import CTSyncSource
+@testable import CTSyncMapping
+@testable import CTSyncPlan
+@testable import CTSyncState
+@testable import CTSyncReport
+@testable import CTSyncUpload
+@testable import CTSyncSession
 
 /// What one side (the sandbox's store, or ctsync's state) holds for one job,
 /// by the job's primary keys.

@@ -2,7 +2,16 @@ import ClevertapSandbox
 import Foundation
 import Testing
 
-@testable import CTSyncCore
+@testable import CTSyncSupport
+@testable import CleverTapContract
+@testable import CTSyncSpec
+@testable import CTSyncSource
+@testable import CTSyncMapping
+@testable import CTSyncPlan
+@testable import CTSyncState
+@testable import CTSyncReport
+@testable import CTSyncUpload
+@testable import CTSyncSession
 
 /// A sandbox server in-process, a working folder with a job and its data, and
 /// helpers to run the built `ctsync` against them over loopback HTTP.

@@ -1,7 +1,16 @@
 import Foundation
 import Testing
 
-@testable import CTSyncCore
+@testable import CTSyncSupport
+@testable import CleverTapContract
+@testable import CTSyncSpec
+@testable import CTSyncSource
+@testable import CTSyncMapping
+@testable import CTSyncPlan
+@testable import CTSyncState
+@testable import CTSyncReport
+@testable import CTSyncUpload
+@testable import CTSyncSession
 
 @Suite("CSV and TSV sources")
 struct CSVReaderTests {

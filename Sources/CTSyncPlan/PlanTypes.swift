@@ -1,0 +1,81 @@
+import CTSyncSupport
+
+/// Whether a planned record is new to state or a changed version of an acknowledged one.
+public enum Change: String, Sendable, Codable {
+    case added, changed
+}
+
+/// One record the plan would send, exactly as it goes into the request's `d`.
+public struct PlannedRecord: Sendable, Equatable {
+    public var json: [UInt8]
+    /// The primary key, or "" when the job has none (events without primary_key).
+    public var key: String
+    public var hash: RecordHash
+    public var identity: String
+    public var line: Int
+    public var change: Change
+}
+
+/// A row that will not be sent, and why. Every row of the source is either planned,
+/// unchanged, or one of these.
+public struct PlanRejection: Sendable, Equatable {
+    public var line: Int
+    public var primaryKey: String?
+    public var field: String?
+    /// Stable snake_case reason code (`invalid_row`, `invalid_phone`, `duplicate_primary_key`...).
+    public var reason: String
+    public var message: String
+
+    public init(line: Int, primaryKey: String?, field: String?, reason: String, message: String) {
+        self.line = line
+        self.primaryKey = primaryKey
+        self.field = field
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// Reason codes the planner adds to the mapper's.
+public enum PlanReason {
+    /// The source could not parse the row (ragged, unterminated quote, invalid UTF-8, not a JSON object).
+    public static let invalidRow = "invalid_row"
+    public static let duplicatePrimaryKey = "duplicate_primary_key"
+    public static let primaryKeyMissing = "primary_key_missing"
+    public static let tooManyEventNames = "too_many_event_names"
+}
+
+/// What the planner streams to its consumer, in source order.
+public struct PlanChunk: Sendable {
+    public var records: [PlannedRecord] = []
+    public var rejections: [PlanRejection] = []
+    /// Rows that state shows as already delivered.
+    public var unchanged = 0
+}
+
+/// Row counts. Always `sourceRows == invalid + unchanged + planned` and `planned == added + changed`.
+public struct PlanCounts: Sendable, Equatable {
+    public var sourceRows = 0
+    public var invalid = 0
+    public var unchanged = 0
+    public var added = 0
+    public var changed = 0
+
+    public var planned: Int { added + changed }
+
+    public init() {}
+}
+
+/// The outcome of planning one job.
+public struct PlanSummary: Sendable {
+    public var counts: PlanCounts
+    /// The job's destination or mappings changed since its last completed run.
+    public var mappingChanged: Bool
+    /// Whether state was ignored (`--full`).
+    public var full: Bool
+    public var specFingerprint: UInt64
+    public var rejected: RejectionLog
+    public var batchSize: Int
+
+    /// Requests the planned records need.
+    public var batches: Int { (counts.planned + batchSize - 1) / batchSize }
+}

@@ -1,0 +1,289 @@
+import Foundation
+import CTSyncMapping
+import CTSyncSource
+import CTSyncSpec
+import CTSyncSupport
+
+/// Why a plan could not finish. Rejected rows are not errors: they are counted.
+public enum PlanError: Error, Sendable, CustomStringConvertible {
+    case source(SourceError)
+    case state(StateError)
+    /// The consumer of the plan (for example the uploader) stopped it.
+    case stopped(any Error & Sendable)
+
+    public var description: String {
+        switch self {
+        case .source(let error): "\(error)"
+        case .state(let error): "\(error)"
+        case .stopped(let error): "\(error)"
+        }
+    }
+}
+
+/// Turns a job's source into the records that would be sent: read, map, validate,
+/// de-duplicate and diff against state, streaming in source order.
+///
+/// Two threads share the work: the calling thread reads, maps and hashes rows; a
+/// second one looks keys up in state (the costliest step) and feeds the consumer.
+/// Between them a bounded queue keeps memory flat.
+public final class Planner {
+    public let spec: JobSpec
+    private let state: (any StateStore)?
+    private let full: Bool
+    private let eventNames: EventNameBudget
+    /// The destination-and-mappings fingerprint stored with each acknowledgement.
+    public let fingerprint: UInt64
+    /// Whether the destination or mappings changed since the last completed run; set once `run` starts.
+    public private(set) var mappingChanged = false
+    /// Rows per hand-off between the two threads.
+    private let chunkSize = 2048
+
+    /// - Parameters:
+    ///   - state: nil for no state (a first run, or a state file that does not exist yet).
+    ///   - endpoint: the base URL records go to; part of the destination fingerprint.
+    ///   - eventNames: shared by the jobs of one account.
+    public init(
+        spec: JobSpec, state: (any StateStore)?, endpoint: String, full: Bool, eventNames: EventNameBudget = EventNameBudget()
+    ) {
+        self.spec = spec
+        self.state = state
+        self.full = full
+        self.eventNames = eventNames
+        self.fingerprint = SpecFingerprint.of(spec, endpoint: endpoint)
+    }
+
+    /// Opens the job's source with the job's settings.
+    public static func openSource(_ spec: JobSpec) throws(SourceError) -> any RowReader {
+        var csv = CSVOptions()
+        csv.header = spec.source.header
+        if let delimiter = spec.source.delimiter {
+            csv.delimiter = delimiter
+        } else if spec.source.format == .tsv {
+            csv.delimiter = UInt8(ascii: "\t")
+        }
+        switch spec.source.input {
+        case .file(_, let resolved):
+            return try Sources.open(file: resolved, format: spec.source.format, csv: csv)
+        case .command(let command):
+            return try Sources.open(
+                command: command.value, workingDirectory: Paths.directory(of: spec.file), format: spec.source.format,
+                csv: csv, timeout: spec.source.timeout)
+        }
+    }
+
+    /// Plans the job, handing chunks to `consume` in source order (on a planner
+    /// thread). If `consume` throws, planning stops and the error is rethrown as `.stopped`.
+    public func run(_ consume: @escaping @Sendable (PlanChunk) throws -> Void) throws(PlanError) -> PlanSummary {
+        let stored: UInt64?
+        do {
+            stored = try state?.specFingerprint(job: spec.name.value)
+        } catch {
+            throw .state(error)
+        }
+        let mappingChanged = stored != nil && stored != fingerprint
+        self.mappingChanged = mappingChanged
+        let lookup: any StateLookup
+        do {
+            lookup = full ? EmptyStateLookup() : try state?.makeLookup(job: spec.name.value) ?? EmptyStateLookup()
+        } catch {
+            throw .state(error)
+        }
+        let reader: any RowReader
+        let mapper = RecordMapper(spec: spec)
+        do {
+            reader = try Planner.openSource(spec)
+            try reader.project(mapper.columns)
+        } catch {
+            throw .source(error)
+        }
+        defer { reader.close() }
+
+        let queue = BoundedQueue<Candidates>(capacity: 4)
+        let differ = Differ(
+            lookup: lookup, queue: queue, consume: consume, mode: spec.mode.value, object: spec.object.value,
+            fingerprint: fingerprint)
+        let thread = Thread { differ.run() }
+        thread.stackSize = 1 << 20
+        thread.start()
+
+        var counts = PlanCounts()
+        var log = RejectionLog()
+        var sourceError: SourceError?
+        var seen = KeySet()
+        let hasKey = spec.effectivePrimaryKey != nil
+        let isEvents = spec.object.value == .events
+        var chunk = Candidates()
+        chunk.records.reserveCapacity(chunkSize)
+
+        func reject(_ rejection: PlanRejection) {
+            counts.invalid += 1
+            log.add(rejection)
+            chunk.items.append(.rejection(rejection))
+        }
+
+        reading: do {
+            while true {
+                guard let event = try reader.next() else { break }
+                counts.sourceRows += 1
+                switch event {
+                case .invalid(let line, let message):
+                    reject(PlanRejection(line: line, primaryKey: nil, field: nil, reason: PlanReason.invalidRow, message: message))
+                case .row(let line, let values):
+                    switch mapper.map(values, line: line) {
+                    case .rejected(let r):
+                        reject(
+                            PlanRejection(
+                                line: r.line, primaryKey: r.primaryKey, field: r.field, reason: r.reason.rawValue,
+                                message: r.message))
+                    case .record(let record):
+                        if hasKey {
+                            if record.primaryKey.isEmpty {
+                                reject(
+                                    PlanRejection(
+                                        line: line, primaryKey: nil, field: spec.effectivePrimaryKey,
+                                        reason: PlanReason.primaryKeyMissing,
+                                        message: "primary key column \"\(spec.effectivePrimaryKey!)\" is empty"))
+                                break
+                            }
+                            if !seen.insert(RecordHash(bytes: record.primaryKey.utf8).high) {
+                                reject(
+                                    PlanRejection(
+                                        line: line, primaryKey: record.primaryKey, field: spec.effectivePrimaryKey,
+                                        reason: PlanReason.duplicatePrimaryKey,
+                                        message: "primary key appears earlier in the source; only its first row is sent"))
+                                break
+                            }
+                        }
+                        if isEvents, let name = record.eventName, !eventNames.admit(name) {
+                            reject(
+                                PlanRejection(
+                                    line: line, primaryKey: record.primaryKey, field: "evtName",
+                                    reason: PlanReason.tooManyEventNames,
+                                    message: "event name would exceed CleverTap's limit of \(eventNames.limit) event names per account"))
+                            break
+                        }
+                        chunk.items.append(.record(chunk.records.count))
+                        chunk.records.append(record)
+                    }
+                }
+                if chunk.items.count >= chunkSize {
+                    guard queue.put(chunk) else { break reading }
+                    chunk = Candidates()
+                    chunk.records.reserveCapacity(chunkSize)
+                }
+            }
+        } catch {
+            sourceError = error
+        }
+        if !chunk.items.isEmpty { queue.put(chunk) }
+        queue.close()
+        differ.finished.wait()
+
+        if let failure = differ.failure { throw failure }
+        if let sourceError { throw .source(sourceError) }
+        counts.unchanged = differ.unchanged
+        counts.added = differ.added
+        counts.changed = differ.changed
+        return PlanSummary(
+            counts: counts, mappingChanged: mappingChanged, full: full, specFingerprint: fingerprint, rejected: log,
+            batchSize: spec.options.batchSize.value)
+    }
+}
+
+/// Rows of one hand-off, before the state diff.
+struct Candidates: @unchecked Sendable {
+    enum Item {
+        case record(Int)
+        case rejection(PlanRejection)
+    }
+    var items: [Item] = []
+    var records: [EncodedRecord] = []
+}
+
+/// The second thread: looks each key up in state, classifies it, hands chunks on.
+private final class Differ: @unchecked Sendable {
+    // Written on the differ thread only, read after `finished` is signalled.
+    var unchanged = 0
+    var added = 0
+    var changed = 0
+    var failure: PlanError?
+    let finished = DispatchSemaphore(value: 0)
+
+    private let lookup: any StateLookup
+    private let queue: BoundedQueue<Candidates>
+    private let consume: @Sendable (PlanChunk) throws -> Void
+    private let mode: SyncMode
+    private let object: ObjectType
+    private let fingerprint: UInt64
+
+    init(
+        lookup: any StateLookup, queue: BoundedQueue<Candidates>, consume: @escaping @Sendable (PlanChunk) throws -> Void,
+        mode: SyncMode, object: ObjectType, fingerprint: UInt64
+    ) {
+        self.lookup = lookup
+        self.queue = queue
+        self.consume = consume
+        self.mode = mode
+        self.object = object
+        self.fingerprint = fingerprint
+    }
+
+    static func keys(of candidates: Candidates) -> [String] {
+        candidates.records.compactMap { $0.primaryKey.isEmpty ? nil : $0.primaryKey }
+    }
+
+    func run() {
+        defer {
+            lookup.close()
+            finished.signal()
+        }
+        // Events are facts: once acknowledged they are never sent again, whatever the mode.
+        let sendChanged = mode == .upsert && object == .profiles
+        do {
+            // A store across a network is asked for a chunk's keys in one round trip,
+            // a chunk ahead: the next chunk's answers travel while this one is diffed.
+            let ahead = lookup.prefetches
+            var next = queue.take()
+            if ahead, let first = next { try lookup.prefetch(Self.keys(of: first)) }
+            while let candidates = next {
+                if ahead {
+                    next = queue.take()
+                    if let upcoming = next { try lookup.prefetch(Self.keys(of: upcoming)) }
+                }
+                var chunk = PlanChunk()
+                chunk.records.reserveCapacity(candidates.records.count)
+                for item in candidates.items {
+                    switch item {
+                    case .rejection(let rejection):
+                        chunk.rejections.append(rejection)
+                    case .record(let index):
+                        let record = candidates.records[index]
+                        var change = Change.added
+                        if !record.primaryKey.isEmpty, let stored = try lookup.find(record.primaryKey) {
+                            let same = stored.hash == record.hash && (stored.spec == fingerprint || object == .events)
+                            if !sendChanged || same {
+                                unchanged += 1
+                                chunk.unchanged += 1
+                                continue
+                            }
+                            change = .changed
+                        }
+                        if change == .added { added += 1 } else { changed += 1 }
+                        chunk.records.append(
+                            PlannedRecord(
+                                json: record.json, key: record.primaryKey, hash: record.hash, identity: record.identity,
+                                line: record.line, change: change))
+                    }
+                }
+                try consume(chunk)
+                if !ahead { next = queue.take() }
+            }
+        } catch let error as StateError {
+            failure = .state(error)
+            queue.close()
+        } catch {
+            failure = .stopped(error)
+            queue.close()
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import CTSyncPlan
+import CTSyncSpec
+import CTSyncSupport
+import CleverTapContract
+
+/// How a run ended.
+public enum RunStatus: String, Sendable, Codable {
+    /// Every planned record acknowledged, nothing rejected.
+    case succeeded
+    /// Finished; some rows were invalid or rejected by CleverTap.
+    case completedWithErrors = "completed_with_errors"
+    /// Some records could not be delivered (retries exhausted, permanent HTTP errors).
+    case failed
+    /// Stopped before the plan was sent: credentials, region, source command, state, or an interrupt.
+    case aborted
+}
+
+/// Counts of a run. Always `sourceRows == invalid + unchanged + planned`, and unless
+/// aborted `planned == succeeded + rejected + failed`.
+public struct RunCounts: Sendable, Equatable {
+    public var plan = PlanCounts()
+    public var sent = 0
+    public var succeeded = 0
+    public var rejected = 0
+    public var failed = 0
+    public var possiblyDuplicated = 0
+
+    public init(
+        plan: PlanCounts = PlanCounts(), sent: Int = 0, succeeded: Int = 0, rejected: Int = 0, failed: Int = 0, possiblyDuplicated: Int = 0
+    ) {
+        self.plan = plan
+        self.sent = sent
+        self.succeeded = succeeded
+        self.rejected = rejected
+        self.failed = failed
+        self.possiblyDuplicated = possiblyDuplicated
+    }
+}
+
+/// The versioned JSON record of one job's run, for CI pipelines and people.
+public struct RunReport: Sendable {
+    public static let formatVersion = 1
+
+    public var runID: String
+    public var jobName: String
+    public var jobFile: String
+    public var specHash: String
+    public var object: ObjectType
+    public var mode: SyncMode
+    public var region: Region
+    public var endpoint: String
+    public var status: RunStatus
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var counts: RunCounts
+    public var http: HTTPStats
+    public var mappingChanged: Bool
+    public var full: Bool
+    /// Why the run stopped early, for aborted runs.
+    public var abortReason: String?
+    public var maxRejected: RejectionThreshold
+    /// Rejections and failures grouped by code, with bounded samples.
+    public var errors: RejectionLog
+    /// Whether the rejected/failed rows exceed `max_rejected` (exit 1).
+    public var overThreshold: Bool
+
+    public init(
+        runID: String, jobName: String, jobFile: String, specHash: String, object: ObjectType, mode: SyncMode, region: Region, endpoint: String, status: RunStatus, startedAt: Date, finishedAt: Date, counts: RunCounts, http: HTTPStats, mappingChanged: Bool, full: Bool, abortReason: String?, maxRejected: RejectionThreshold, errors: RejectionLog, overThreshold: Bool
+    ) {
+        self.runID = runID
+        self.jobName = jobName
+        self.jobFile = jobFile
+        self.specHash = specHash
+        self.object = object
+        self.mode = mode
+        self.region = region
+        self.endpoint = endpoint
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.counts = counts
+        self.http = http
+        self.mappingChanged = mappingChanged
+        self.full = full
+        self.abortReason = abortReason
+        self.maxRejected = maxRejected
+        self.errors = errors
+        self.overThreshold = overThreshold
+    }
+
+    public var durationSeconds: Double { finishedAt.timeIntervalSince(startedAt) }
+
+    public var recordsPerSecond: Double {
+        durationSeconds > 0 ? Double(counts.succeeded) / durationSeconds : 0
+    }
+
+    /// The exit status `ctsync run` gives this report.
+    public var exitCode: Int32 {
+        switch status {
+        case .succeeded: 0
+        case .completedWithErrors: overThreshold ? 1 : 0
+        case .failed: 1
+        case .aborted: 3
+        }
+    }
+
+    public func json(revealPII: Bool) -> String {
+        let c = counts
+        let latencies = http.latenciesMs.sorted()
+        func percentile(_ p: Double) -> JSONValue {
+            guard !latencies.isEmpty else { return .null }
+            let index = min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)
+            return .double((latencies[max(0, index)] * 10).rounded() / 10)
+        }
+        var document: [String: JSONValue] = [
+            "format_version": .int(RunReport.formatVersion),
+            "run_id": .string(runID),
+            "job": [
+                "name": .string(jobName), "file": .string(jobFile), "spec_hash": .string(specHash),
+                "object": .string(object.rawValue), "mode": .string(mode.rawValue), "region": .string(region.rawValue),
+                "endpoint": .string(endpoint),
+            ],
+            "status": .string(status.rawValue),
+            "started_at": .string(RunReport.timestamp(startedAt)),
+            "finished_at": .string(RunReport.timestamp(finishedAt)),
+            "duration_seconds": .double((durationSeconds * 1000).rounded() / 1000),
+            "full": .bool(full),
+            "mapping_changed": .bool(mappingChanged),
+            "max_rejected": .string(maxRejected.description),
+            "counts": [
+                "source_rows": .int(c.plan.sourceRows), "invalid": .int(c.plan.invalid),
+                "unchanged": .int(c.plan.unchanged), "planned": .int(c.plan.planned), "added": .int(c.plan.added),
+                "changed": .int(c.plan.changed), "sent": .int(c.sent), "succeeded": .int(c.succeeded),
+                "rejected": .int(c.rejected), "failed": .int(c.failed),
+                "possibly_duplicated": .int(c.possiblyDuplicated),
+            ],
+            "http": [
+                "requests": .int(http.requests), "retries": .int(http.retries), "throttled": .int(http.throttled),
+                "latency_ms": ["p50": percentile(0.5), "p95": percentile(0.95), "max": latencies.last.map { .double(($0 * 10).rounded() / 10) } ?? .null],
+                "records_per_second": .double(recordsPerSecond.rounded()),
+            ],
+            "errors": PlanRenderer.rejectedJSON(errors, revealPII: revealPII),
+        ]
+        document["abort_reason"] = abortReason.map(JSONValue.string) ?? .null
+        return JSONValue.object(document).serialized() + "\n"
+    }
+
+    /// One paragraph for people, at the end of a run.
+    public func summary(reportPath: String?) -> String {
+        let c = counts
+        var text = "\(jobName): \(status.rawValue). "
+        text += "\(c.plan.sourceRows) source rows: \(c.plan.unchanged) unchanged, \(c.plan.invalid) invalid, "
+        text += "\(c.plan.planned) planned (\(c.plan.added) new, \(c.plan.changed) changed); "
+        text += "\(c.succeeded) acknowledged, \(c.rejected) rejected by CleverTap, \(c.failed) failed"
+        text += String(format: " in %.1f s (%.0f records/s, %d requests, %d retries, %d throttled).", durationSeconds, recordsPerSecond, http.requests, http.retries, http.throttled)
+        if c.possiblyDuplicated > 0 {
+            text += " \(c.possiblyDuplicated) records went out in requests whose answer was lost and may be stored twice."
+        }
+        if let abortReason { text += " Aborted: \(abortReason)" }
+        if errors.total > 0 {
+            let top = errors.reasonsByCount.prefix(3).map { "\($0) ×\(errors.groups[$0]!.count)" }.joined(separator: ", ")
+            text += " Errors: \(top)."
+        }
+        if overThreshold { text += " Rejected rows exceed max_rejected (\(maxRejected.description))." }
+        if let reportPath { text += " Report: \(reportPath)" }
+        return text
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}

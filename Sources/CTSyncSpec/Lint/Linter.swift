@@ -1,0 +1,254 @@
+import CTSyncYAML
+import CTSyncSupport
+import CleverTapContract
+
+/// The outcome of linting a set of job files.
+public struct LintResult: Sendable {
+    public var jobs: [LoadedJob]
+    /// Every finding, ordered by file, then line, then column.
+    public var diagnostics: [Diagnostic]
+
+    public var errorCount: Int { diagnostics.count { $0.severity == .error } }
+    public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
+
+    /// The text of each file by path, to render findings with their source line.
+    public var sources: [String: CTSyncYAML.SourceText] {
+        Dictionary(jobs.compactMap { job in job.source.map { (job.path, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+/// Static checks over job specs: the rules CI runs before deploy.
+public struct Linter: Sendable {
+    public var environment: [String: String]
+
+    public init(environment: [String: String]) {
+        self.environment = environment
+    }
+
+    /// Lints the job files, each on its own and then together (rules that span jobs of one account).
+    public func lint(files: [String]) -> LintResult {
+        var jobs: [LoadedJob] = []
+        for file in files {
+            var job = JobLoader.load(path: file, environment: environment, unsetVariableSeverity: .warning)
+            if let spec = job.spec {
+                job.diagnostics += Linter.rules(for: spec)
+            }
+            jobs.append(job)
+        }
+        let all = jobs.flatMap(\.diagnostics) + Linter.crossJobRules(jobs.compactMap(\.spec))
+        return LintResult(jobs: jobs, diagnostics: Diagnostic.sorted(all))
+    }
+
+    // MARK: - Rules for one job
+
+    /// Every static finding about one decoded job.
+    public static func rules(for spec: JobSpec) -> [Diagnostic] {
+        var found: [Diagnostic] = []
+        let isEvents = spec.object.value == .events
+        let mappingsMark = spec.mappings.first?.mark ?? spec.mark
+
+        // Required targets.
+        let targets = spec.mappings.map(\.target.value)
+        if !targets.contains("identity") {
+            found.append(
+                .error(
+                    "missing-identity",
+                    "no mapping writes identity; every CleverTap record needs one (e.g. - { from: email, to: identity })",
+                    mappingsMark))
+        }
+        if isEvents && !targets.contains("evtName") {
+            found.append(
+                .error(
+                    "missing-event-name",
+                    "an events job must map evtName, from a column or a constant (- { value: Order Placed, to: evtName })",
+                    mappingsMark))
+        }
+        if !isEvents, let mapping = spec.mappings.first(where: { $0.target.value == "evtName" }) {
+            found.append(
+                .error("target-not-allowed", "evtName only applies to events; this job writes profiles", mapping.target.mark))
+        }
+
+        // Duplicate targets.
+        var seen: [String: Mark] = [:]
+        for mapping in spec.mappings {
+            let target = mapping.target.value
+            if let first = seen[target] {
+                found.append(
+                    .error(
+                        "duplicate-target",
+                        "target \"\(target)\" is mapped twice (first at line \(first.line), column \(first.column))",
+                        mapping.target.mark))
+            } else {
+                seen[target] = mapping.target.mark
+            }
+        }
+
+        // Keys and constants.
+        var customCount = 0
+        for mapping in spec.mappings {
+            let target = mapping.target.value
+            if mapping.isProperty {
+                if target.utf8.count > CleverTapRules.maxKeyBytes {
+                    found.append(
+                        .error(
+                            "key-too-long",
+                            "target key \"\(target.prefix(40))…\" is \(target.utf8.count) bytes; CleverTap allows at most \(CleverTapRules.maxKeyBytes)",
+                            mapping.target.mark))
+                }
+                let bad = target.filter { CleverTapRules.forbiddenKeyCharacters.contains($0) }
+                if !bad.isEmpty {
+                    found.append(
+                        .error(
+                            "invalid-key",
+                            "target key \"\(target)\" contains \(Linter.quoteList(bad)), which CleverTap strips from property keys",
+                            mapping.target.mark))
+                }
+                if isEvents || !CleverTapRules.isStandardOrMessaging(target) {
+                    customCount += 1
+                    if customCount == CleverTapRules.maxCustomProperties + 1 {
+                        found.append(
+                            .error(
+                                "too-many-properties",
+                                "more than \(CleverTapRules.maxCustomProperties) custom properties are mapped; CleverTap keeps at most \(CleverTapRules.maxCustomProperties)",
+                                mapping.target.mark))
+                    }
+                }
+            }
+            if let constant = mapping.constant, case .string(let text) = constant.value,
+                text.utf8.count > CleverTapRules.maxValueBytes
+            {
+                found.append(
+                    .error(
+                        "value-too-long",
+                        "constant value for \"\(target)\" is \(text.utf8.count) bytes; CleverTap allows at most \(CleverTapRules.maxValueBytes)",
+                        constant.mark))
+            }
+            if target == "evtName", isEvents, let constant = mapping.constant {
+                found += eventNameFindings(constant)
+            }
+            for transform in mapping.transforms {
+                if let problem = TransformCompatibility.problem(transform.value, target: target, object: spec.object.value) {
+                    found.append(.error("transform-target-mismatch", problem, transform.mark))
+                }
+            }
+            if !isEvents, target == "DOB", mapping.column != nil,
+                !mapping.transforms.contains(where: { $0.value == .date })
+            {
+                found.append(
+                    .warning(
+                        "dob-without-date",
+                        "DOB must be sent as a $D_ date; add the date transform unless the column already holds $D_ values",
+                        mapping.target.mark))
+            }
+        }
+
+        // Events: timestamps and keys.
+        if isEvents {
+            if !targets.contains("ts") {
+                found.append(
+                    .warning(
+                        "events-without-ts",
+                        "no mapping writes ts: CleverTap will stamp every event with the time it is received",
+                        mappingsMark))
+            }
+            if spec.primaryKey == nil {
+                found.append(
+                    .warning(
+                        "events-without-primary-key",
+                        "events without primary_key cannot be tracked in state and are re-sent on every run",
+                        spec.object.mark))
+            }
+        }
+
+        // Source file.
+        if case .file(let written, let resolved) = spec.source.input, !Paths.exists(resolved) {
+            found.append(
+                .warning(
+                    "source-not-found",
+                    "source file \"\(written.value)\" does not exist (resolved to \(resolved))", written.mark))
+        }
+        return found
+    }
+
+    static func eventNameFindings(_ constant: Located<Value>) -> [Diagnostic] {
+        guard case .string(let name) = constant.value else {
+            return [.error("invalid-event-name", "event name must be text", constant.mark)]
+        }
+        var found: [Diagnostic] = []
+        if name.isEmpty {
+            found.append(.error("invalid-event-name", "event name must not be empty", constant.mark))
+        }
+        if CleverTapRules.isRestrictedEvent(name) {
+            found.append(
+                .error(
+                    "restricted-event",
+                    "\"\(name)\" is a CleverTap system event and cannot be uploaded", constant.mark))
+        }
+        let bad = name.filter { CleverTapRules.forbiddenEventNameCharacters.contains($0) }
+        if !bad.isEmpty {
+            found.append(
+                .error(
+                    "invalid-event-name",
+                    "event name \"\(name)\" contains \(quoteList(bad)), which CleverTap strips from event names",
+                    constant.mark))
+        }
+        if name.utf8.count > CleverTapRules.maxValueBytes {
+            found.append(
+                .error(
+                    "invalid-event-name", "event name is \(name.utf8.count) bytes; CleverTap allows at most \(CleverTapRules.maxValueBytes)",
+                    constant.mark))
+        }
+        return found
+    }
+
+    static func quoteList(_ characters: String) -> String {
+        var unique: [Character] = []
+        for ch in characters where !unique.contains(ch) { unique.append(ch) }
+        return unique.map { "'\($0)'" }.joined(separator: ", ")
+    }
+
+    // MARK: - Rules across jobs
+
+    /// Rules that need every job of an account: the 512 event-name budget and one identity scheme.
+    public static func crossJobRules(_ specs: [JobSpec]) -> [Diagnostic] {
+        var found: [Diagnostic] = []
+        let byAccount = Dictionary(grouping: specs) { $0.destination.accountID.value }
+        for account in byAccount.keys.sorted() {
+            let jobs = byAccount[account]!.sorted { $0.file < $1.file }
+            var names: [String: Mark] = [:]
+            var reported = false
+            for job in jobs where job.object.value == .events {
+                for mapping in job.mappings where mapping.target.value == "evtName" {
+                    guard let constant = mapping.constant, case .string(let name) = constant.value else { continue }
+                    if names[name] == nil {
+                        names[name] = constant.mark
+                        if names.count > CleverTapRules.maxEventNames && !reported {
+                            reported = true
+                            found.append(
+                                .error(
+                                    "too-many-event-names",
+                                    "account \(Linter.accountLabel(account)) would have more than \(CleverTapRules.maxEventNames) distinct event names across the linted jobs",
+                                    constant.mark))
+                        }
+                    }
+                }
+            }
+            let kinds = jobs.compactMap { job in job.identityKind.map { (job, $0) } }
+            if let first = kinds.first {
+                for (job, kind) in kinds.dropFirst() where kind.value != first.1.value {
+                    found.append(
+                        .warning(
+                            "identity-kind-conflict",
+                            "identity_kind \(kind.value.rawValue) differs from \(first.1.value.rawValue) in \(first.0.file) for the same account; one identity scheme per account avoids duplicate profiles",
+                            kind.mark))
+                    _ = job
+                }
+            }
+        }
+        return found
+    }
+
+    static func accountLabel(_ account: String) -> String {
+        account.isEmpty ? "(unset)" : account
+    }
+}

@@ -1,0 +1,134 @@
+import CTSyncYAML
+import CleverTapContract
+
+/// A decoded, typed job file. Every user-written value keeps the place it came from,
+/// so later stages (lint, plan) can point at it.
+public struct JobSpec: Sendable {
+    /// Path of the job file as the user named it.
+    public var file: String
+    public var version: Int
+    public var name: Located<String>
+    public var description: String?
+    public var destination: Destination
+    public var source: SourceSpec
+    public var object: Located<ObjectType>
+    public var mode: Located<SyncMode>
+    /// The source column that identifies a row across runs; defaults to the column
+    /// mapped to `identity`.
+    public var primaryKey: Located<String>?
+    public var mappings: [Mapping]
+    public var identityKind: Located<IdentityKind>?
+    public var options: Options
+    /// Where the document starts; findings about missing keys point here.
+    public var mark: Mark
+
+    /// The primary key column actually used: the declared one; for profiles, else the
+    /// column mapped to `identity`. Events have no natural key: without a declared
+    /// one they are re-sent on every run.
+    public var effectivePrimaryKey: String? {
+        if let primaryKey { return primaryKey.value }
+        guard object.value == .profiles else { return nil }
+        return mappings.first { $0.target.value == "identity" }?.column?.value
+    }
+}
+
+/// A value together with where it was written.
+public struct Located<Value: Sendable>: Sendable {
+    public var value: Value
+    public var mark: Mark
+
+    public init(_ value: Value, _ mark: Mark) {
+        self.value = value
+        self.mark = mark
+    }
+}
+
+extension Located: Equatable where Value: Equatable {}
+extension Located: Hashable where Value: Hashable {}
+
+/// The CleverTap account a job writes to.
+public struct Destination: Sendable {
+    public var region: Located<Region>
+    public var accountID: Located<String>
+    public var passcode: Located<String>
+    public var endpoint: Located<String>?
+}
+
+/// CleverTap object written by a job.
+public enum ObjectType: String, Sendable, CaseIterable, Codable {
+    case profiles, events
+}
+
+/// How a job decides which rows to send.
+public enum SyncMode: String, Sendable, CaseIterable, Codable {
+    /// Send new and changed rows.
+    case upsert
+    /// Send only rows whose primary key was never acknowledged.
+    case insert
+}
+
+/// The identity scheme a job declares for its `identity` values.
+public enum IdentityKind: String, Sendable, CaseIterable, Codable {
+    case email, phone, custom
+}
+
+/// Where rows come from.
+public struct SourceSpec: Sendable {
+    public enum Input: Sendable {
+        /// A path as written in the job, and resolved against the job file's folder.
+        case file(written: Located<String>, resolved: String)
+        case command(Located<String>)
+    }
+
+    public var input: Input
+    public var format: SourceFormat
+    public var delimiter: UInt8?
+    public var header: Bool
+    /// Seconds a command may run; nil for no limit.
+    public var timeout: Double?
+    public var mark: Mark
+}
+
+/// Tuning knobs for a run.
+public struct Options: Sendable {
+    public var batchSize: Located<Int>
+    public var concurrency: Located<Int>
+    public var maxAttempts: Int
+    public var maxRejected: RejectionThreshold
+    /// Seconds before one upload request is abandoned and retried.
+    public var requestTimeout: Double
+
+    public static func defaults(at mark: Mark) -> Options {
+        Options(
+            batchSize: Located(1000, mark), concurrency: Located(10, mark), maxAttempts: 6,
+            maxRejected: .count(0), requestTimeout: 30)
+    }
+}
+
+/// How many rejected rows a run tolerates before it counts as failed.
+public enum RejectionThreshold: Sendable, Hashable {
+    case count(Int)
+    case percent(Double)
+
+    /// Whether `rejected` out of `total` rows exceeds the threshold.
+    public func isExceeded(rejected: Int, of total: Int) -> Bool {
+        switch self {
+        case .count(let limit): rejected > limit
+        case .percent(let share): total > 0 && Double(rejected) * 100 > share * Double(total)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .count(let n): "\(n)"
+        case .percent(let p): "\(p.formatted)%"
+        }
+    }
+}
+
+extension Double {
+    /// `5` for 5.0, `2.5` for 2.5: how a user would write the number.
+    var formatted: String {
+        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import CTSyncPlan
+import CTSyncSupport
+
+/// Where state lives, from `--state` or `CTSYNC_STATE`.
+public enum StateLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    /// A PostgreSQL database, shared by machines (`postgres://USER@HOST:PORT/DATABASE`).
+    case postgres(PostgresLocation)
+
+    /// The default: `.ctsync/state.sqlite` in the working directory.
+    public static let defaultLocation = StateLocation.sqlite(path: ".ctsync/state.sqlite")
+
+    /// Parses a location; a PostgreSQL password comes from this process's environment.
+    public init(parsing text: String) throws(StateError) {
+        try self.init(parsing: text, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// Parses a location; a PostgreSQL password comes from `CTSYNC_STATE_PASSWORD`
+    /// or `PGPASSWORD` in `environment`, never from the URL.
+    public init(parsing text: String, environment: [String: String]) throws(StateError) {
+        if text.hasPrefix("sqlite:") {
+            let path = String(text.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw .unsupportedLocation(text) }
+            self = .sqlite(path: path)
+        } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            self = .postgres(try PostgresLocation(parsing: text, environment: environment))
+        } else if text.contains("://") {
+            throw .unsupportedLocation(PostgresLocation.redact(text))
+        } else if text.isEmpty {
+            throw .unsupportedLocation(text)
+        } else {
+            self = .sqlite(path: text)
+        }
+    }
+
+    /// Opens the store for reading only: `plan` writes nothing and creates nothing.
+    /// Nil when there is no state yet (no file; a database without ctsync's tables).
+    public func openForReading() throws(StateError) -> (any StateStore)? {
+        switch self {
+        case .sqlite(let path):
+            guard Paths.exists(path) else { return nil }
+            return try SQLiteStateStore(path: path, readOnly: true)
+        case .postgres(let location):
+            return try PostgresStateStore.open(location, readOnly: true)
+        }
+    }
+
+    /// Opens (creating if needed) the store for a run.
+    public func openForWriting() throws(StateError) -> any StateStore {
+        switch self {
+        case .sqlite(let path): try SQLiteStateStore(path: path, readOnly: false)
+        case .postgres(let location): try PostgresStateStore.open(location, readOnly: false)!
+        }
+    }
+
+    /// The coordinator of the processes sharing this state (job leases, account
+    /// slots): lock files beside a SQLite file, lease rows in PostgreSQL. `store`
+    /// is this location's store, opened for writing.
+    public func makeCoordinator(store: any StateStore) throws(CoordinationError) -> any RunCoordinator {
+        switch self {
+        case .sqlite(let path):
+            return try LockFileCoordinator(directory: LockFileCoordinator.directory(forStateFile: path))
+        case .postgres:
+            guard let store = store as? PostgresStateStore else {
+                throw .io(path: "\(self)", message: "not the store of this location")
+            }
+            return PostgresCoordinator(store: store)
+        }
+    }
+
+    /// Where the state is, safe to print (no password).
+    public var description: String {
+        switch self {
+        case .sqlite(let path): path
+        case .postgres(let location): location.description
+        }
+    }
+}

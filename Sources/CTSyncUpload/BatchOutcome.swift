@@ -1,0 +1,38 @@
+import CTSyncPlan
+import CTSyncReport
+
+/// A record that did not get in, with the code and message that say why.
+public struct RecordFailure: Sendable {
+    public var record: PlannedRecord
+    /// CleverTap's per-record code (`"515"`), an HTTP status (`"http_503"`) or a transport code (`"timeout"`).
+    public var code: String
+    public var message: String
+}
+
+/// Why a job stopped sending before its plan was done.
+public enum AbortReason: Sendable, Equatable {
+    case unauthorized(String)
+    case refused(status: Int, message: String)
+    case interrupted
+    case state(String)
+    case source(String)
+
+    public var message: String {
+        switch self {
+        case .unauthorized(let m), .state(let m), .source(let m): m
+        case .refused(_, let m): m
+        case .interrupted: "interrupted: stopped sending, waited for requests in flight and recorded their results"
+        }
+    }
+}
+
+/// What happened to one batch.
+struct BatchOutcome: Sendable {
+    var acknowledged: [PlannedRecord] = []
+    var rejected: [RecordFailure] = []
+    var failed: [RecordFailure] = []
+    /// Records that were sent at least once.
+    var sent = 0
+    var stats = HTTPStats()
+    var abort: AbortReason?
+}

@@ -1,0 +1,283 @@
+import Foundation
+import Synchronization
+import CTSyncPlan
+import CTSyncReport
+import CTSyncSpec
+import CleverTapContract
+
+/// Settings of one `ctsync run` invocation that are not in the job file.
+public struct RunSettings: Sendable {
+    public var endpoint: Endpoint
+    public var full: Bool
+    public var retryBase: Double
+    public var retryCap: Double
+
+    public init(endpoint: Endpoint, full: Bool, retryBase: Double = 0.5, retryCap: Double = 30) {
+        self.endpoint = endpoint
+        self.full = full
+        self.retryBase = retryBase
+        self.retryCap = retryCap
+    }
+}
+
+/// Runs one job: plans it on background threads, sends the batches through the
+/// account's window, advances state for acknowledged records only, and returns
+/// the report. Every planned record ends acknowledged, rejected or failed (or,
+/// when aborted, unsent).
+public final class JobRunner: Sendable {
+    public let spec: JobSpec
+    public let progress = RunProgress()
+    private let store: any StateStore
+    private let settings: RunSettings
+    private let eventNames: EventNameBudget
+    private let sender: BatchSender
+    private let interrupted = Atomic<Bool>(false)
+    private let stoppedFor = Mutex<AbortReason?>(nil)
+
+    public init(
+        spec: JobSpec, store: any StateStore, client: UploadHTTPClient, accountWindow: RequestWindow,
+        settings: RunSettings, eventNames: EventNameBudget
+    ) {
+        self.spec = spec
+        self.store = store
+        self.settings = settings
+        self.eventNames = eventNames
+        sender = BatchSender(
+            endpoint: settings.endpoint, account: spec.destination.accountID.value,
+            passcode: spec.destination.passcode.value, region: spec.destination.region.value,
+            timeout: spec.options.requestTimeout,
+            retry: RetryPolicy(maxAttempts: spec.options.maxAttempts, base: settings.retryBase, cap: settings.retryCap),
+            client: client, jobWindow: RequestWindow(capacity: spec.options.concurrency.value), accountWindow: accountWindow)
+        progress.update { $0.job = spec.name.value }
+    }
+
+    /// Stops sending (SIGINT): requests in flight finish and are recorded; the report says `aborted`.
+    public func stop() {
+        interrupted.store(true, ordering: .relaxed)
+        sender.stop()
+    }
+
+    /// Stops sending like `stop`, for `reason` (the job's lease or the account's
+    /// slots can no longer be vouched for); the report says `aborted` with it.
+    public func stop(because reason: AbortReason) {
+        stoppedFor.withLock { if $0 == nil { $0 = reason } }
+        stop()
+    }
+
+    public func run() async -> RunReport {
+        let started = Date()
+        let runID = UUID().uuidString.lowercased()
+        let fingerprint = SpecFingerprint.of(spec, endpoint: settings.endpoint.base)
+        let concurrency = spec.options.concurrency.value
+        // At most a quarter of the window's batches recorded late: bounds what a crash
+        // leaves delivered but unrecorded (see StateWriter).
+        let writer = StateWriter(
+            store: store, job: spec.name.value, spec: fingerprint, maxPending: max(2, concurrency / 4))
+        // A few batches ready ahead of the window: planning is far faster than sending.
+        let feed = BatchFeed(capacity: 4)
+        let tally = Mutex(Tally())
+        let progress = self.progress
+
+        // The planner runs on its own threads; the batcher blocks it while the window is full.
+        let planDone = PlanResult()
+        let batcher = Batcher(size: spec.options.batchSize.value, feed: feed) { chunk in
+            tally.withLock { $0.add(chunk) }
+            progress.update {
+                $0.rowsRead += chunk.records.count + chunk.rejections.count + chunk.unchanged
+                $0.planned += chunk.records.count
+            }
+        }
+        let (spec, store, settings, eventNames) = (self.spec, self.store, self.settings, self.eventNames)
+        let planThread = Thread {
+            let planner = Planner(
+                spec: spec, state: store, endpoint: settings.endpoint.base, full: settings.full, eventNames: eventNames)
+            do {
+                let summary = try planner.run { chunk in try batcher.add(chunk) }
+                try batcher.flush()
+                planDone.set(.success((summary, planner.mappingChanged)))
+            } catch {
+                planDone.set(.failure(error))
+            }
+            progress.update { $0.planFinished = true }
+            feed.finish()
+        }
+        planThread.stackSize = 1 << 20
+        planThread.start()
+
+        // The sliding window: half again as many batches in progress as request
+        // slots, so a batch backing off rarely idles a slot; the windows cap requests.
+        let maxBatches = concurrency + concurrency / 2 + 1
+        var abort: AbortReason?
+        await withTaskGroup(of: BatchOutcome.self) { group in
+            var running = 0
+            func handle(_ outcome: BatchOutcome) {
+                running -= 1
+                tally.withLock { $0.add(outcome) }
+                progress.update {
+                    $0.sent += outcome.sent
+                    $0.succeeded += outcome.acknowledged.count
+                    $0.rejected += outcome.rejected.count
+                    $0.failed += outcome.failed.count
+                }
+                if let reason = outcome.abort, abort == nil { abort = reason }
+                if let error = writer.error, abort == nil { abort = .state("cannot record acknowledgements: \(error)") }
+                if abort != nil || interrupted.load(ordering: .relaxed) {
+                    sender.stop()
+                    feed.cancel()
+                }
+            }
+            for await batch in feed.stream {
+                feed.taken()
+                if abort != nil || interrupted.load(ordering: .relaxed) {
+                    feed.cancel()
+                    continue
+                }
+                if running >= maxBatches, let outcome = await group.next() { handle(outcome) }
+                if abort != nil || interrupted.load(ordering: .relaxed) {
+                    feed.cancel()
+                    continue
+                }
+                running += 1
+                group.addTask { [sender] in
+                    let outcome = await sender.send(batch)
+                    // Recorded the moment the batch is done, not when the window next
+                    // needs a slot: finished batches would otherwise wait unrecorded, and
+                    // a crash re-sends them.
+                    await writer.write(outcome.acknowledged)
+                    return outcome
+                }
+            }
+            while let outcome = await group.next() { handle(outcome) }
+        }
+        await writer.drain()
+        if abort == nil, let error = writer.error { abort = .state("cannot record acknowledgements: \(error)") }
+        if abort == nil, let reason = stoppedFor.withLock({ $0 }) { abort = reason }
+        if abort == nil && interrupted.load(ordering: .relaxed) { abort = .interrupted }
+
+        var mappingChanged = false
+        switch planDone.wait() {
+        case .success(let (_, changed)):
+            mappingChanged = changed
+        case .failure(let error):
+            if abort == nil {
+                switch error {
+                case PlanError.source(let source): abort = .source("source failed: \(source)")
+                case PlanError.state(let state): abort = .state("\(state)")
+                case PlanError.stopped: abort = abort ?? .interrupted
+                default: abort = .source("\(error)")
+                }
+            }
+        }
+        if abort == nil {
+            do {
+                try store.setSpecFingerprint(fingerprint, job: spec.name.value)
+            } catch {
+                abort = .state("cannot record the job's spec fingerprint: \(error)")
+            }
+        }
+        let totals = tally.withLock { $0 }
+        return report(
+            runID: runID, started: started, totals: totals, abort: abort, mappingChanged: mappingChanged,
+            fingerprint: fingerprint)
+    }
+
+    private func report(
+        runID: String, started: Date, totals: Tally, abort: AbortReason?, mappingChanged: Bool, fingerprint: UInt64
+    ) -> RunReport {
+        var counts = RunCounts()
+        counts.plan = totals.plan
+        counts.sent = totals.sent
+        counts.succeeded = totals.succeeded
+        counts.rejected = totals.rejected
+        counts.failed = totals.failed
+        counts.possiblyDuplicated = totals.http.possiblyDuplicated
+        let status: RunStatus
+        if abort != nil {
+            status = .aborted
+        } else if counts.failed > 0 {
+            status = .failed
+        } else if counts.plan.invalid + counts.rejected > 0 {
+            status = .completedWithErrors
+        } else {
+            status = .succeeded
+        }
+        let over = spec.options.maxRejected.isExceeded(
+            rejected: counts.plan.invalid + counts.rejected, of: counts.plan.sourceRows)
+        return RunReport(
+            runID: runID, jobName: spec.name.value, jobFile: spec.file, specHash: String(format: "%016llx", fingerprint),
+            object: spec.object.value, mode: spec.mode.value, region: spec.destination.region.value,
+            endpoint: settings.endpoint.base, status: status, startedAt: started, finishedAt: Date(), counts: counts,
+            http: totals.http, mappingChanged: mappingChanged, full: settings.full, abortReason: abort?.message,
+            maxRejected: spec.options.maxRejected, errors: totals.errors, overThreshold: over)
+    }
+}
+
+/// Running totals of a job, fed by plan chunks and batch outcomes.
+struct Tally: Sendable {
+    var plan = PlanCounts()
+    var sent = 0
+    var succeeded = 0
+    var rejected = 0
+    var failed = 0
+    var http = HTTPStats()
+    var errors = RejectionLog()
+
+    mutating func add(_ chunk: PlanChunk) {
+        plan.sourceRows += chunk.records.count + chunk.rejections.count + chunk.unchanged
+        plan.invalid += chunk.rejections.count
+        plan.unchanged += chunk.unchanged
+        for record in chunk.records {
+            if record.change == .added { plan.added += 1 } else { plan.changed += 1 }
+        }
+        for rejection in chunk.rejections { errors.add(rejection) }
+    }
+
+    mutating func add(_ outcome: BatchOutcome) {
+        sent += outcome.sent
+        succeeded += outcome.acknowledged.count
+        rejected += outcome.rejected.count
+        failed += outcome.failed.count
+        http.merge(outcome.stats)
+        for failure in outcome.rejected + outcome.failed {
+            errors.add(
+                PlanRejection(
+                    line: failure.record.line, primaryKey: failure.record.key.isEmpty ? nil : failure.record.key,
+                    field: Tally.field(forCode: failure.code), reason: failure.code, message: failure.message))
+        }
+    }
+
+    /// The profile field a CleverTap per-record code is about.
+    static func field(forCode code: String) -> String? {
+        switch code {
+        case "509", "513": "evtName"
+        case "514": "Gender"
+        case "515": "Email"
+        case "516": "Phone"
+        case "517": "Employed"
+        case "518": "Education"
+        case "519": "Married"
+        case "520": "Age"
+        case "523": "identity"
+        case "525": "ts"
+        default: nil
+        }
+    }
+}
+
+/// The planner thread's result, handed to the async side.
+final class PlanResult: @unchecked Sendable {
+    // Guarded by `done`: written once before the signal, read after the wait.
+    private var value: Result<(PlanSummary, Bool), any Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    func set(_ result: Result<(PlanSummary, Bool), any Error>) {
+        value = result
+        done.signal()
+    }
+
+    func wait() -> Result<(PlanSummary, Bool), any Error> {
+        done.wait()
+        done.signal()
+        return value!
+    }
+}
