@@ -26,15 +26,13 @@ public enum PlanError: Error, Sendable, CustomStringConvertible {
 /// Two threads share the work: the calling thread reads, maps and hashes rows; a
 /// second one looks keys up in state (the costliest step) and feeds the consumer.
 /// Between them a bounded queue keeps memory flat.
-public final class Planner {
+public struct Planner: Sendable {
     public let spec: JobSpec
     private let state: (any StateStore)?
     private let full: Bool
     private let eventNames: EventNameBudget
     /// The destination-and-mappings fingerprint stored with each acknowledgement.
     public let fingerprint: UInt64
-    /// Whether the destination or mappings changed since the last completed run; set once `run` starts.
-    public private(set) var mappingChanged = false
     /// Rows per hand-off between the two threads.
     private let chunkSize = 2048
 
@@ -81,13 +79,6 @@ public final class Planner {
             throw .state(error)
         }
         let mappingChanged = stored != nil && stored != fingerprint
-        self.mappingChanged = mappingChanged
-        let lookup: any StateLookup
-        do {
-            lookup = full ? EmptyStateLookup() : try state?.makeLookup(job: spec.name.value) ?? EmptyStateLookup()
-        } catch {
-            throw .state(error)
-        }
         let reader: any RowReader
         let mapper = RecordMapper(spec: spec)
         do {
@@ -99,10 +90,15 @@ public final class Planner {
         defer { reader.close() }
 
         let queue = BoundedQueue<Candidates>(capacity: 4)
+        // The differ opens its own lookup on its thread: a lookup is not thread-safe.
         let differ = Differ(
-            lookup: lookup, queue: queue, consume: consume, mode: spec.mode.value, object: spec.object.value,
-            fingerprint: fingerprint)
-        let thread = Thread { differ.run() }
+            state: full ? nil : state, job: spec.name.value, queue: queue, consume: consume, mode: spec.mode.value,
+            object: spec.object.value, fingerprint: fingerprint)
+        let diffed = BoundedQueue<Result<Differ.Counts, PlanError>>(capacity: 1)
+        let thread = Thread {
+            diffed.put(differ.run())
+            diffed.close()
+        }
         thread.stackSize = 1 << 20
         thread.start()
 
@@ -177,13 +173,17 @@ public final class Planner {
         }
         if !chunk.items.isEmpty { queue.put(chunk) }
         queue.close()
-        differ.finished.wait()
+        guard let diff = diffed.take() else { preconditionFailure("the differ thread ended without a result") }
 
-        if let failure = differ.failure { throw failure }
+        let diffCounts: Differ.Counts
+        switch diff {
+        case .success(let value): diffCounts = value
+        case .failure(let failure): throw failure
+        }
         if let sourceError { throw .source(sourceError) }
-        counts.unchanged = differ.unchanged
-        counts.added = differ.added
-        counts.changed = differ.changed
+        counts.unchanged = diffCounts.unchanged
+        counts.added = diffCounts.added
+        counts.changed = diffCounts.changed
         return PlanSummary(
             counts: counts, mappingChanged: mappingChanged, full: full, specFingerprint: fingerprint, rejected: log,
             batchSize: spec.options.batchSize.value)
@@ -191,8 +191,8 @@ public final class Planner {
 }
 
 /// Rows of one hand-off, before the state diff.
-struct Candidates: @unchecked Sendable {
-    enum Item {
+struct Candidates: Sendable {
+    enum Item: Sendable {
         case record(Int)
         case rejection(PlanRejection)
     }
@@ -201,42 +201,37 @@ struct Candidates: @unchecked Sendable {
 }
 
 /// The second thread: looks each key up in state, classifies it, hands chunks on.
-private final class Differ: @unchecked Sendable {
-    // Written on the differ thread only, read after `finished` is signalled.
-    var unchanged = 0
-    var added = 0
-    var changed = 0
-    var failure: PlanError?
-    let finished = DispatchSemaphore(value: 0)
-
-    private let lookup: any StateLookup
-    private let queue: BoundedQueue<Candidates>
-    private let consume: @Sendable (PlanChunk) throws -> Void
-    private let mode: SyncMode
-    private let object: ObjectType
-    private let fingerprint: UInt64
-
-    init(
-        lookup: any StateLookup, queue: BoundedQueue<Candidates>, consume: @escaping @Sendable (PlanChunk) throws -> Void,
-        mode: SyncMode, object: ObjectType, fingerprint: UInt64
-    ) {
-        self.lookup = lookup
-        self.queue = queue
-        self.consume = consume
-        self.mode = mode
-        self.object = object
-        self.fingerprint = fingerprint
+private struct Differ: Sendable {
+    struct Counts: Sendable {
+        var unchanged = 0
+        var added = 0
+        var changed = 0
     }
+
+    /// Nil for no state (a first run, `--full`).
+    let state: (any StateStore)?
+    let job: String
+    let queue: BoundedQueue<Candidates>
+    let consume: @Sendable (PlanChunk) throws -> Void
+    let mode: SyncMode
+    let object: ObjectType
+    let fingerprint: UInt64
 
     static func keys(of candidates: Candidates) -> [String] {
         candidates.records.compactMap { $0.primaryKey.isEmpty ? nil : $0.primaryKey }
     }
 
-    func run() {
-        defer {
-            lookup.close()
-            finished.signal()
+    /// Diffs every chunk until the queue is drained; on failure closes the queue so the reader stops.
+    func run() -> Result<Counts, PlanError> {
+        let lookup: any StateLookup
+        do {
+            lookup = try state?.makeLookup(job: job) ?? EmptyStateLookup()
+        } catch {
+            queue.close()
+            return .failure(.state(error))
         }
+        defer { lookup.close() }
+        var counts = Counts()
         // Events are facts: once acknowledged they are never sent again, whatever the mode.
         let sendChanged = mode == .upsert && object == .profiles
         do {
@@ -262,13 +257,13 @@ private final class Differ: @unchecked Sendable {
                         if !record.primaryKey.isEmpty, let stored = try lookup.find(record.primaryKey) {
                             let same = stored.hash == record.hash && (stored.spec == fingerprint || object == .events)
                             if !sendChanged || same {
-                                unchanged += 1
+                                counts.unchanged += 1
                                 chunk.unchanged += 1
                                 continue
                             }
                             change = .changed
                         }
-                        if change == .added { added += 1 } else { changed += 1 }
+                        if change == .added { counts.added += 1 } else { counts.changed += 1 }
                         chunk.records.append(
                             PlannedRecord(
                                 json: record.json, key: record.primaryKey, hash: record.hash, identity: record.identity,
@@ -279,11 +274,12 @@ private final class Differ: @unchecked Sendable {
                 if !ahead { next = queue.take() }
             }
         } catch let error as StateError {
-            failure = .state(error)
             queue.close()
+            return .failure(.state(error))
         } catch {
-            failure = .stopped(error)
             queue.close()
+            return .failure(.stopped(error))
         }
+        return .success(counts)
     }
 }

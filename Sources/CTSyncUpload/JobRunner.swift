@@ -69,40 +69,19 @@ public final class JobRunner: Sendable {
         let runID = UUID().uuidString.lowercased()
         let fingerprint = SpecFingerprint.of(spec, endpoint: settings.endpoint.base)
         let concurrency = spec.options.concurrency.value
+        let batchSize = spec.options.batchSize.value
         // At most a quarter of the window's batches recorded late: bounds what a crash
         // leaves delivered but unrecorded (see StateWriter).
         let writer = StateWriter(
             store: store, job: spec.name.value, spec: fingerprint, maxPending: max(2, concurrency / 4))
-        // A few batches ready ahead of the window: planning is far faster than sending.
-        let feed = BatchFeed(capacity: 4)
-        let tally = Mutex(Tally())
+        // The planner runs on its own threads, a couple of chunks ahead: planning is far
+        // faster than sending, and it blocks while the window is full.
+        let plan = PlanStream(
+            Planner(
+                spec: spec, state: store, endpoint: settings.endpoint.base, full: settings.full,
+                eventNames: eventNames))
+        var tally = Tally()
         let progress = self.progress
-
-        // The planner runs on its own threads; the batcher blocks it while the window is full.
-        let planDone = PlanResult()
-        let batcher = Batcher(size: spec.options.batchSize.value, feed: feed) { chunk in
-            tally.withLock { $0.add(chunk) }
-            progress.update {
-                $0.rowsRead += chunk.records.count + chunk.rejections.count + chunk.unchanged
-                $0.planned += chunk.records.count
-            }
-        }
-        let (spec, store, settings, eventNames) = (self.spec, self.store, self.settings, self.eventNames)
-        let planThread = Thread {
-            let planner = Planner(
-                spec: spec, state: store, endpoint: settings.endpoint.base, full: settings.full, eventNames: eventNames)
-            do {
-                let summary = try planner.run { chunk in try batcher.add(chunk) }
-                try batcher.flush()
-                planDone.set(.success((summary, planner.mappingChanged)))
-            } catch {
-                planDone.set(.failure(error))
-            }
-            progress.update { $0.planFinished = true }
-            feed.finish()
-        }
-        planThread.stackSize = 1 << 20
-        planThread.start()
 
         // The sliding window: half again as many batches in progress as request
         // slots, so a batch backing off rarely idles a slot; the windows cap requests.
@@ -110,9 +89,10 @@ public final class JobRunner: Sendable {
         var abort: AbortReason?
         await withTaskGroup(of: BatchOutcome.self) { group in
             var running = 0
+            var stopping: Bool { abort != nil || interrupted.load(ordering: .relaxed) }
             func handle(_ outcome: BatchOutcome) {
                 running -= 1
-                tally.withLock { $0.add(outcome) }
+                tally.add(outcome)
                 progress.update {
                     $0.sent += outcome.sent
                     $0.succeeded += outcome.acknowledged.count
@@ -121,22 +101,15 @@ public final class JobRunner: Sendable {
                 }
                 if let reason = outcome.abort, abort == nil { abort = reason }
                 if let error = writer.error, abort == nil { abort = .state("cannot record acknowledgements: \(error)") }
-                if abort != nil || interrupted.load(ordering: .relaxed) {
+                if stopping {
                     sender.stop()
-                    feed.cancel()
+                    plan.cancel()
                 }
             }
-            for await batch in feed.stream {
-                feed.taken()
-                if abort != nil || interrupted.load(ordering: .relaxed) {
-                    feed.cancel()
-                    continue
-                }
+            /// Starts sending `batch` once the window has room; false when the job is stopping.
+            func dispatch(_ batch: [PlannedRecord]) async -> Bool {
                 if running >= maxBatches, let outcome = await group.next() { handle(outcome) }
-                if abort != nil || interrupted.load(ordering: .relaxed) {
-                    feed.cancel()
-                    continue
-                }
+                guard !stopping else { return false }
                 running += 1
                 group.addTask { [sender] in
                     let outcome = await sender.send(batch)
@@ -146,6 +119,30 @@ public final class JobRunner: Sendable {
                     await writer.write(outcome.acknowledged)
                     return outcome
                 }
+                return true
+            }
+            var pending: [PlannedRecord] = []
+            pending.reserveCapacity(batchSize)
+            sending: for await chunk in plan {
+                tally.add(chunk)
+                progress.update {
+                    $0.rowsRead += chunk.records.count + chunk.rejections.count + chunk.unchanged
+                    $0.planned += chunk.records.count
+                }
+                for record in chunk.records {
+                    pending.append(record)
+                    guard pending.count == batchSize else { continue }
+                    guard await dispatch(pending) else { break sending }
+                    pending = []
+                    pending.reserveCapacity(batchSize)
+                }
+                if stopping { break }
+            }
+            if stopping {
+                plan.cancel()
+            } else {
+                progress.update { $0.planFinished = true }
+                if !pending.isEmpty { _ = await dispatch(pending) }
             }
             while let outcome = await group.next() { handle(outcome) }
         }
@@ -155,16 +152,14 @@ public final class JobRunner: Sendable {
         if abort == nil && interrupted.load(ordering: .relaxed) { abort = .interrupted }
 
         var mappingChanged = false
-        switch planDone.wait() {
-        case .success(let (_, changed)):
-            mappingChanged = changed
-        case .failure(let error):
+        do {
+            mappingChanged = try await plan.summary().mappingChanged
+        } catch {
             if abort == nil {
                 switch error {
-                case PlanError.source(let source): abort = .source("source failed: \(source)")
-                case PlanError.state(let state): abort = .state("\(state)")
-                case PlanError.stopped: abort = abort ?? .interrupted
-                default: abort = .source("\(error)")
+                case .source(let source): abort = .source("source failed: \(source)")
+                case .state(let state): abort = .state("\(state)")
+                case .stopped: abort = .interrupted
                 }
             }
         }
@@ -175,9 +170,8 @@ public final class JobRunner: Sendable {
                 abort = .state("cannot record the job's spec fingerprint: \(error)")
             }
         }
-        let totals = tally.withLock { $0 }
         return report(
-            runID: runID, started: started, totals: totals, abort: abort, mappingChanged: mappingChanged,
+            runID: runID, started: started, totals: tally, abort: abort, mappingChanged: mappingChanged,
             fingerprint: fingerprint)
     }
 
@@ -261,23 +255,5 @@ struct Tally: Sendable {
         case "525": "ts"
         default: nil
         }
-    }
-}
-
-/// The planner thread's result, handed to the async side.
-final class PlanResult: @unchecked Sendable {
-    // Guarded by `done`: written once before the signal, read after the wait.
-    private var value: Result<(PlanSummary, Bool), any Error>?
-    private let done = DispatchSemaphore(value: 0)
-
-    func set(_ result: Result<(PlanSummary, Bool), any Error>) {
-        value = result
-        done.signal()
-    }
-
-    func wait() -> Result<(PlanSummary, Bool), any Error> {
-        done.wait()
-        done.signal()
-        return value!
     }
 }
