@@ -74,7 +74,7 @@ let package = Package(
             name: "CTSyncSession",
             dependencies: [
                 "CTSyncUpload", "CTSyncReport", "CTSyncState", "CTSyncPlan", "CTSyncMapping", "CTSyncSource",
-                "CTSyncSpec", "CleverTapContract", "CTSyncSupport",
+                "CTSyncSpec", "CleverTapContract", "CTSyncSupport", "CTSyncYAML",
             ]
         ),
         .target(

@@ -39,6 +39,16 @@ public protocol StateStore: Sendable {
     func acknowledge(_ records: [Acknowledgement], job: String, spec: UInt64) throws(StateError)
     /// How many keys the job has acknowledged.
     func acknowledgedCount(job: String) throws(StateError) -> Int
+    /// Housekeeping after a job finished writing, before the next one plans (PostgreSQL
+    /// refreshes its statistics after a large load). A no-op by default.
+    func jobFinished()
+    /// Releases the store's connections; the store is not used afterwards. A no-op by default.
+    func shutdown()
+}
+
+extension StateStore {
+    public func jobFinished() {}
+    public func shutdown() {}
 }
 
 /// Point lookups of primary keys; not thread-safe.

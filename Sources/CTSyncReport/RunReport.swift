@@ -95,16 +95,6 @@ public struct RunReport: Sendable {
         durationSeconds > 0 ? Double(counts.succeeded) / durationSeconds : 0
     }
 
-    /// The exit status `ctsync run` gives this report.
-    public var exitCode: Int32 {
-        switch status {
-        case .succeeded: 0
-        case .completedWithErrors: overThreshold ? 1 : 0
-        case .failed: 1
-        case .aborted: 3
-        }
-    }
-
     public func json(revealPII: Bool) -> String {
         let c = counts
         let latencies = http.latenciesMs.sorted()

@@ -1,4 +1,6 @@
 import ArgumentParser
+import CTSyncSession
+import CTSyncReport
 import Foundation
 import CTSyncPlan
 import CTSyncSpec
@@ -42,33 +44,37 @@ extension CTSync {
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
-            let spec = try JobCommand.loadValidSpec(job, environment: environment)
-            let endpoint = try JobCommand.endpoint(for: spec, flag: state.endpoint, environment: environment)
-            let store = try JobCommand.openStateForReading(state.location(environment))
-            let writer: LineWriter?
-            do {
-                writer = try records.map { try LineWriter(path: $0) }
-            } catch {
-                Terminal.error("ctsync plan: \(error)")
-                throw ExitCode(1)
-            }
-            let planner = Planner(spec: spec, state: store, endpoint: endpoint.base, full: full)
-            let summary: PlanSummary
-            do {
-                summary = try planner.run { chunk in
-                    guard let writer else { return }
-                    for record in chunk.records { try writer.writeLine(record.json) }
+            let location = try state.location(environment)
+            let status = try await Terminal.reporting(command: "plan") { () async throws(SessionError) -> ExitStatus in
+                let jobs = try JobSet.prepare(paths: [job], environment: environment, endpointOverride: state.endpoint)
+                var session = PlanSession(job: jobs[0], state: location)
+                session.full = full
+                let writer: LineWriter?
+                do {
+                    writer = try records.map { try LineWriter(path: $0) }
+                } catch {
+                    Terminal.error("ctsync plan: \(error)")
+                    return .failure
                 }
-                try writer?.close()
-            } catch {
-                Terminal.error("ctsync plan: \(spec.file): \(error)")
-                throw ExitCode(1)
+                let summary: PlanSummary
+                do {
+                    summary = try await session.run { chunk in
+                        guard let writer else { return }
+                        for record in chunk.records { try writer.writeLine(record.json) }
+                    }
+                    try writer?.close()
+                } catch {
+                    Terminal.error("ctsync plan: \(session.job.spec.file): \(error)")
+                    return .failure
+                }
+                let spec = session.job.spec
+                switch format {
+                case .text: Terminal.output(PlanRenderer.text(summary, spec: spec, revealPII: showPII), newline: false)
+                case .json: Terminal.output(PlanRenderer.json(summary, spec: spec, revealPII: showPII), newline: false)
+                }
+                return detailedExitcode && summary.counts.planned > 0 ? .changesPlanned : .success
             }
-            switch format {
-            case .text: Terminal.output(PlanRenderer.text(summary, spec: spec, revealPII: showPII), newline: false)
-            case .json: Terminal.output(PlanRenderer.json(summary, spec: spec, revealPII: showPII), newline: false)
-            }
-            if detailedExitcode && summary.counts.planned > 0 { throw ExitCode(2) }
+            if status != .success { throw ExitCode(status.rawValue) }
         }
     }
 }
@@ -92,51 +98,6 @@ struct StateOptions: ParsableArguments {
         } catch {
             Terminal.error("ctsync: \(error)")
             throw ExitCode(64)
-        }
-    }
-}
-
-/// Steps shared by `plan` and `run`.
-enum JobCommand {
-    /// Loads a job for plan/run: unset variables are errors; any decode or lint
-    /// error prints its findings and exits 2 before the source is read.
-    static func loadValidSpec(_ path: String, environment: [String: String]) throws -> JobSpec {
-        guard FileManager.default.fileExists(atPath: path) else {
-            Terminal.error("ctsync: no such job file: \(path)")
-            throw ExitCode(64)
-        }
-        let loaded = JobLoader.load(path: path, environment: environment, unsetVariableSeverity: .error)
-        var diagnostics = loaded.diagnostics
-        if let spec = loaded.spec { diagnostics += Linter.rules(for: spec) }
-        diagnostics = Diagnostic.sorted(diagnostics)
-        let errors = diagnostics.filter { $0.severity == .error }
-        guard let spec = loaded.spec, errors.isEmpty else {
-            let sources = loaded.source.map { [loaded.path: $0] } ?? [:]
-            Terminal.error(
-                DiagnosticRenderer.text(errors, sources: sources, filesChecked: 1, color: Terminal.stderrIsTerminal),
-                newline: false)
-            throw ExitCode(2)
-        }
-        return spec
-    }
-
-    /// The upload base: `--endpoint`, else `CTSYNC_ENDPOINT`, else `destination.endpoint`, else the region's host.
-    static func endpoint(for spec: JobSpec, flag: String?, environment: [String: String]) throws -> Endpoint {
-        let override = flag ?? environment["CTSYNC_ENDPOINT"] ?? spec.destination.endpoint?.value
-        do {
-            return try Endpoint(region: spec.destination.region.value, override: override)
-        } catch {
-            Terminal.error("ctsync: \(error)")
-            throw ExitCode(64)
-        }
-    }
-
-    static func openStateForReading(_ location: StateLocation) throws -> (any StateStore)? {
-        do {
-            return try location.openForReading()
-        } catch {
-            Terminal.error("ctsync: \(error)")
-            throw ExitCode(1)
         }
     }
 }

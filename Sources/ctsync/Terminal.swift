@@ -1,3 +1,6 @@
+import ArgumentParser
+import CTSyncSession
+import CTSyncSpec
 import Foundation
 
 /// Where the CLI writes: results to stdout, diagnostics and progress to stderr.
@@ -24,6 +27,31 @@ enum Terminal {
                 return
             }
             offset += n
+        }
+    }
+}
+
+extension Terminal {
+    /// Runs a command's library work and turns a `SessionError` into its message on
+    /// stderr and its exit status: invalid job files print their findings with
+    /// source lines, everything else one `ctsync COMMAND: …` line.
+    static func reporting(
+        command: String, _ body: () async throws(SessionError) -> ExitStatus
+    ) async throws -> ExitStatus {
+        do {
+            return try await body()
+        } catch {
+            switch error {
+            case .invalidSpecs(let errors, let sources):
+                Terminal.error(
+                    DiagnosticRenderer.text(
+                        errors, sources: sources, filesChecked: Set(errors.map(\.mark.file)).count,
+                        color: Terminal.stderrIsTerminal),
+                    newline: false)
+            default:
+                Terminal.error("ctsync \(command): \(error.message)")
+            }
+            throw ExitCode(error.exitStatus.rawValue)
         }
     }
 }

@@ -49,23 +49,32 @@ public enum StateLocation: Sendable, Equatable, CustomStringConvertible {
     /// Opens (creating if needed) the store for a run.
     public func openForWriting() throws(StateError) -> any StateStore {
         switch self {
-        case .sqlite(let path): try SQLiteStateStore(path: path, readOnly: false)
-        case .postgres(let location): try PostgresStateStore.open(location, readOnly: false)!
+        case .sqlite(let path): return try SQLiteStateStore(path: path, readOnly: false)
+        case .postgres(let location):
+            guard let store = try PostgresStateStore.open(location, readOnly: false) else {
+                preconditionFailure("a store opened for writing is never nil")
+            }
+            return store
         }
     }
 
-    /// The coordinator of the processes sharing this state (job leases, account
-    /// slots): lock files beside a SQLite file, lease rows in PostgreSQL. `store`
-    /// is this location's store, opened for writing.
-    public func makeCoordinator(store: any StateStore) throws(CoordinationError) -> any RunCoordinator {
+    /// Opens (creating if needed) the store for a run, with the coordinator of the
+    /// processes sharing it (job leases, account slots): lock files beside a SQLite
+    /// file, lease rows in PostgreSQL.
+    public func openForRun() throws(StateError) -> (store: any StateStore, coordinator: any RunCoordinator) {
         switch self {
         case .sqlite(let path):
-            return try LockFileCoordinator(directory: LockFileCoordinator.directory(forStateFile: path))
-        case .postgres:
-            guard let store = store as? PostgresStateStore else {
-                throw .io(path: "\(self)", message: "not the store of this location")
+            let store = try SQLiteStateStore(path: path, readOnly: false)
+            do {
+                return (store, try LockFileCoordinator(directory: LockFileCoordinator.directory(forStateFile: path)))
+            } catch {
+                throw .io(path: path, message: "\(error)")
             }
-            return PostgresCoordinator(store: store)
+        case .postgres(let location):
+            guard let store = try PostgresStateStore.open(location, readOnly: false) else {
+                preconditionFailure("a store opened for writing is never nil")
+            }
+            return (store, PostgresCoordinator(store: store))
         }
     }
 

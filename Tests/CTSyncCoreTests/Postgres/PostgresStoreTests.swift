@@ -144,13 +144,13 @@ struct PostgresSchemaTests {
         try await database.execute("ALTER TABLE ctsync_acks SET (autovacuum_enabled = false)")
         let never = "SELECT reltuples < 0 FROM pg_class WHERE relname = 'ctsync_acks'"
         try await runDetached { try write(0..<500) }
-        try await runDetached { store.analyzeIfGrown() }
+        try await runDetached { store.jobFinished() }
         #expect(try await database.scalar(never) == "true")
         try await runDetached {
             for start in stride(from: 500, to: PostgresStateStore.analyzeAfterRows + 500, by: 1000) {
                 try write(start..<(start + 1000))
             }
-            store.analyzeIfGrown()
+            store.jobFinished()
         }
         #expect(try await database.scalar(never) == "false")
         #expect(try await database.scalar("SELECT reltuples::int FROM pg_class WHERE relname = 'ctsync_acks'") == "\(PostgresStateStore.analyzeAfterRows + 500)")

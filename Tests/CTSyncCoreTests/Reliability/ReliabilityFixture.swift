@@ -65,11 +65,35 @@ final class ReliabilityFixture: @unchecked Sendable {
 
     /// Waits until the sandbox has finished every request, including those a client
     /// gave up on (a slow answer, a killed process), so the store no longer changes.
+    ///
+    /// A killed client's last requests may still sit in the kernel (the accept backlog,
+    /// the server's receive buffer) where the sandbox has not seen them: idle is also
+    /// no TCP connection to the sandbox's port left open, as the kernel lists them.
     func waitUntilIdle(timeout: Duration = .seconds(60)) async throws {
         let end = ContinuousClock.now + timeout
-        while server.stats().inFlight > 0 && ContinuousClock.now < end {
+        while server.stats().inFlight > 0 || Self.openConnections(toPort: server.port) > 0 {
+            guard ContinuousClock.now < end else {
+                Issue.record("the sandbox did not become idle within \(timeout)")
+                return
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
+    }
+
+    /// Server-side sockets of `port` that may still hold a client's unread bytes
+    /// (ESTABLISHED, SYN_RECV, CLOSE_WAIT), from /proc/net/tcp{,6}.
+    static func openConnections(toPort port: Int) -> Int {
+        let wanted = String(format: "%04X", port)
+        var count = 0
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                guard fields.count > 3, let local = fields[1].split(separator: ":").last else { continue }
+                if local == wanted && ["01", "03", "08"].contains(fields[3]) { count += 1 }
+            }
+        }
+        return count
     }
 }
 

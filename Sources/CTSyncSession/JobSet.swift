@@ -1,0 +1,65 @@
+import CTSyncSpec
+import CTSyncSupport
+import CTSyncYAML
+import CleverTapContract
+
+/// The jobs a command works on: files and directories expanded, every job loaded
+/// and linted before any of them touches a source, state or CleverTap.
+public enum JobSet {
+    /// Loads the jobs at `paths` for `plan` or `run`: unset variables are errors, and
+    /// any load or lint error stops every job.
+    ///
+    /// - Parameters:
+    ///   - endpointOverride: `--endpoint`; else `CTSYNC_ENDPOINT` from `environment`,
+    ///     else the job's `destination.endpoint`, else the region's CleverTap host.
+    public static func prepare(
+        paths: [String], environment: [String: String], endpointOverride: String?
+    ) throws(SessionError) -> [PreparedJob] {
+        let files = try expand(paths)
+        var errors: [Diagnostic] = []
+        var sources: [String: SourceText] = [:]
+        var specs: [JobSpec] = []
+        for file in files {
+            let loaded = JobLoader.load(path: file, environment: environment, unsetVariableSeverity: .error)
+            var diagnostics = loaded.diagnostics
+            if let spec = loaded.spec { diagnostics += Linter.rules(for: spec) }
+            let fileErrors = diagnostics.filter { $0.severity == .error }
+            if let spec = loaded.spec, fileErrors.isEmpty {
+                specs.append(spec)
+            } else {
+                errors += fileErrors
+                if let source = loaded.source { sources[loaded.path] = source }
+            }
+        }
+        guard errors.isEmpty else { throw .invalidSpecs(errors: Diagnostic.sorted(errors), sources: sources) }
+        let names = specs.map(\.name.value)
+        if let duplicate = names.first(where: { name in names.count { $0 == name } > 1 }) {
+            throw .duplicateJobName(duplicate)
+        }
+        var jobs: [PreparedJob] = []
+        for spec in specs {
+            let override = endpointOverride ?? environment["CTSYNC_ENDPOINT"] ?? spec.destination.endpoint?.value
+            do {
+                jobs.append(PreparedJob(spec: spec, endpoint: try Endpoint(region: spec.destination.region.value, override: override)))
+            } catch {
+                throw .usage("\(spec.name.value): \(error)")
+            }
+        }
+        return jobs
+    }
+
+    /// The job files named by `paths` (directories expanded to their `*.yaml`/`*.yml`
+    /// files); a usage error when a path names nothing or no file is found.
+    public static func expand(_ paths: [String]) throws(SessionError) -> [String] {
+        let files: [String]
+        do {
+            files = try JobLoader.expand(paths)
+        } catch {
+            throw .usage("\(error)")
+        }
+        guard !files.isEmpty else {
+            throw .usage("no job files (*.yaml, *.yml) in \(paths.joined(separator: ", "))")
+        }
+        return files
+    }
+}

@@ -1,0 +1,56 @@
+import CTSyncPlan
+import CTSyncState
+
+/// One `ctsync plan` of a prepared job: reads the source and state, never writes
+/// either, and streams the planned records to `records` in source order.
+public struct PlanSession: Sendable {
+    public let job: PreparedJob
+    public let state: StateLocation
+    /// Ignore state: plan every valid row.
+    public var full = false
+
+    public init(job: PreparedJob, state: StateLocation) {
+        self.job = job
+        self.state = state
+    }
+
+    /// Plans the job. A state that does not exist yet plans every row as new; nothing is created.
+    /// - Parameter records: called with each chunk's planned records, in source order.
+    public func run(records: (PlanChunk) throws -> Void) async throws(PlanSessionError) -> PlanSummary {
+        let store: (any StateStore)?
+        do {
+            store = try state.openForReading()
+        } catch {
+            throw .state(error)
+        }
+        defer { store?.shutdown() }
+        let stream = PlanStream(Planner(spec: job.spec, state: store, endpoint: job.endpoint.base, full: full))
+        do {
+            for await chunk in stream { try records(chunk) }
+        } catch {
+            stream.cancel()
+            throw .output(error)
+        }
+        do {
+            return try await stream.summary()
+        } catch {
+            throw .plan(error)
+        }
+    }
+}
+
+/// Why a plan could not finish (exit 1).
+public enum PlanSessionError: Error, Sendable, CustomStringConvertible {
+    case state(StateError)
+    case plan(PlanError)
+    /// Writing the planned records failed.
+    case output(any Error)
+
+    public var description: String {
+        switch self {
+        case .state(let error): "\(error)"
+        case .plan(let error): "\(error)"
+        case .output(let error): "cannot write the planned records: \(error)"
+        }
+    }
+}

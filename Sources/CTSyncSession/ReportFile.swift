@@ -1,0 +1,34 @@
+import CTSyncReport
+import Foundation
+
+/// Where a run report is written and how: `reports/<job>-<UTC time>.json` by default,
+/// or `--report` as a file (one job) or a directory.
+enum ReportFile {
+    static func path(for report: RunReport, option: String?, jobCount: Int) -> String {
+        let name = "\(report.jobName)-\(fileStamp(report.startedAt)).json"
+        guard let option else { return "reports/" + name }
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: option, isDirectory: &isDirectory)
+        if jobCount > 1 || option.hasSuffix("/") || (exists && isDirectory.boolValue) {
+            return (option.hasSuffix("/") ? String(option.dropLast()) : option) + "/" + name
+        }
+        return option
+    }
+
+    /// Writes atomically, creating the folder.
+    static func write(_ text: String, to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    static func fileStamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,145 @@
+import CTSyncPlan
+import CTSyncReport
+import CTSyncState
+import CTSyncUpload
+import Synchronization
+
+/// One `ctsync run`: opens the state and its coordinator, then runs each prepared job
+/// in turn under its lease, through the request window of its account, writes each
+/// job's report and combines their exit statuses. Interrupts and a lost state
+/// database stop the job in progress gracefully; the jobs after it do not start.
+public final class RunSession: Sendable {
+    public let jobs: [PreparedJob]
+    private let options: RunOptions
+    private let interrupted = Atomic<Bool>(false)
+    /// What an interrupt must stop now: the running job, or the wait for a lease.
+    private let current = Mutex<Stoppable?>(nil)
+
+    private enum Stoppable {
+        case runner(JobRunner)
+        case leaseWait(Task<Void, any Error>)
+    }
+
+    public init(jobs: [PreparedJob], options: RunOptions) {
+        self.jobs = jobs
+        self.options = options
+    }
+
+    /// Stops the session (SIGINT, SIGTERM): the job in progress stops sending, waits for
+    /// its requests in flight and records them; no further job starts.
+    public func interrupt() {
+        interrupted.store(true, ordering: .relaxed)
+        stopCurrent()
+    }
+
+    public var isInterrupted: Bool { interrupted.load(ordering: .relaxed) }
+
+    /// Runs every job; `observe` hears of each step, from the running task.
+    public func run(_ observe: @Sendable (RunEvent) -> Void) async throws(SessionError) -> ExitStatus {
+        let store: any StateStore
+        let coordinator: any RunCoordinator
+        do {
+            (store, coordinator) = try options.state.openForRun()
+        } catch {
+            throw .state(error)
+        }
+        let client = UploadHTTPClient()
+        let windows = AccountWindows(coordinator: coordinator)
+        var budgets: [String: EventNameBudget] = [:]
+        // Coordination lost (the database is gone): the job running now stops sending.
+        coordinator.onLost { [weak self] reason in
+            guard let self, case .runner(let runner) = current.withLock({ $0 }) else { return }
+            runner.stop(because: .state(reason))
+        }
+        var status = ExitStatus.success
+        for job in jobs {
+            if isInterrupted { break }
+            if let reason = coordinator.lostReason {
+                observe(.notRun(job: job.name, reason: reason))
+                status = status.combined(with: .aborted)
+                continue
+            }
+            if let reason = await takeLease(job.name, coordinator: coordinator, observe: observe) {
+                observe(.notRun(job: job.name, reason: reason))
+                status = status.combined(with: .aborted)
+                continue
+            }
+            let account = job.spec.destination.accountID.value
+            let budget = budgets[account] ?? EventNameBudget()
+            budgets[account] = budget
+            let runner = JobRunner(
+                spec: job.spec, store: store, client: client, accountWindow: await windows.window(for: account),
+                settings: RunSettings(endpoint: job.endpoint, full: options.full, retryBase: options.retryBase),
+                eventNames: budget)
+            current.withLock { $0 = .runner(runner) }
+            if isInterrupted { runner.stop() }
+            if let reason = coordinator.lostReason { runner.stop(because: .state(reason)) }
+            observe(.started(job: job.name, progress: runner.progress))
+            let report = await runner.run()
+            current.withLock { $0 = nil }
+            // Before the next job plans: fresh statistics after a big load.
+            store.jobFinished()
+            await coordinator.releaseJob(job.name)
+            let path = ReportFile.path(for: report, option: options.report, jobCount: jobs.count)
+            do {
+                try ReportFile.write(report.json(revealPII: options.revealPII), to: path)
+                observe(.finished(report: report, reportPath: path, reportError: nil))
+            } catch {
+                observe(.finished(report: report, reportPath: nil, reportError: "cannot write the report to \(path): \(error)"))
+            }
+            status = status.combined(with: report.exitStatus)
+        }
+        await coordinator.close()
+        await client.shutdown()
+        store.shutdown()
+        return status
+    }
+
+    /// Takes the job's lease; the reason it was not taken otherwise (another process
+    /// runs the job and we do not wait, or the wait was interrupted).
+    private func takeLease(
+        _ job: String, coordinator: any RunCoordinator, observe: @Sendable (RunEvent) -> Void
+    ) async -> String? {
+        let wait = options.waitForLock
+        // The holder callback may come from another task: it reports through a stream.
+        let (holders, sink) = AsyncStream.makeStream(of: LeaseHolder?.self)
+        let attempt = Task {
+            defer { sink.finish() }
+            try await coordinator.acquireJob(job, wait: wait) { holder in sink.yield(holder) }
+        }
+        current.withLock { $0 = .leaseWait(attempt) }
+        if isInterrupted { attempt.cancel() }
+        for await holder in holders { observe(.waitingForLease(job: job, holder: holder)) }
+        defer { current.withLock { $0 = nil } }
+        do {
+            try await attempt.value
+            return nil
+        } catch CoordinationError.jobHeld(_, let holder) {
+            return "another ctsync process is running it (\(holder?.description ?? "holder unknown")); pass --wait-for-lock to wait for it"
+        } catch CoordinationError.cancelled {
+            return "interrupted while waiting for another process to finish it"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    private func stopCurrent() {
+        switch current.withLock({ $0 }) {
+        case .runner(let runner): runner.stop()
+        case .leaseWait(let task): task.cancel()
+        case nil: break
+        }
+    }
+}
+
+extension RunReport {
+    /// The exit status `ctsync run` gives this job.
+    public var exitStatus: ExitStatus {
+        switch status {
+        case .succeeded: .success
+        case .completedWithErrors: overThreshold ? .failure : .success
+        case .failed: .failure
+        case .aborted: .aborted
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import CTSyncSpec
+import CTSyncPlan
+import CTSyncState
+import CTSyncYAML
+
+/// Why a command stopped before any job ran, with the exit status it gives.
+public enum SessionError: Error, Sendable {
+    /// A path that names nothing, a directory without job files, a bad endpoint override.
+    case usage(String)
+    /// Job files that do not load or lint clean: their error findings and the files'
+    /// text, for rendering with source lines.
+    case invalidSpecs(errors: [Diagnostic], sources: [String: SourceText])
+    /// Two jobs share a name; names key state and reports.
+    case duplicateJobName(String)
+    /// The state cannot be opened (or read).
+    case state(StateError)
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .usage: .usage
+        case .invalidSpecs, .duplicateJobName: .invalidSpec
+        case .state: .failure
+        }
+    }
+
+    /// One line for the terminal; `.invalidSpecs` is rendered from its findings instead.
+    public var message: String {
+        switch self {
+        case .usage(let message): message
+        case .invalidSpecs(let errors, _): "\(errors.count) error(s) in job files"
+        case .duplicateJobName(let name):
+            "two jobs are named \"\(name)\"; names key state and reports, so they must differ"
+        case .state(let error): "\(error)"
+        }
+    }
+}
