@@ -8,6 +8,10 @@ let package = Package(
         .executable(name: "ctsync", targets: ["ctsync"]),
         .executable(name: "clevertap-sandbox", targets: ["clevertap-sandbox"]),
         .library(name: "CTSyncSession", targets: ["CTSyncSession"]),
+        // The leaf stages, for the fuzzers' package (Fuzz/Package.swift).
+        .library(name: "CTSyncYAML", targets: ["CTSyncYAML"]),
+        .library(name: "CTSyncSpec", targets: ["CTSyncSpec"]),
+        .library(name: "CTSyncSource", targets: ["CTSyncSource"]),
         .library(name: "ClevertapSandbox", targets: ["ClevertapSandbox"]),
     ],
     dependencies: [
