@@ -74,6 +74,10 @@ public struct SandboxTLSFiles: Sendable, Hashable {
         )
         configuration.minimumTLSVersion = .tlsv12
         configuration.applicationProtocols = ["http/1.1"]
+        // Closing a connection waits this long for the client's close_notify; a
+        // client that already left never sends one, and NIO's 5 s default then
+        // held every sandbox shutdown (graceful shutdown closes idle connections).
+        configuration.shutdownTimeout = .milliseconds(200)
         // BoringSSL compares the key with the leaf certificate when a context is
         // made: the mismatch is reported here rather than at the first handshake.
         do {
