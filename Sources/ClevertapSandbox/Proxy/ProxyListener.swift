@@ -67,7 +67,6 @@ struct ProxyListener: Service {
                     }
                     records.withLockedValue { $0.tunnels.append(tunnel) }
                     logger.debug("proxy tunnel to \(tunnel)")
-                    try await outbound.write(ByteBuffer(string: "HTTP/1.1 200 Connection Established\r\n\r\n"))
                     let early = (try? head.get().rest) ?? ByteBuffer()
                     try await relay(upstream, early: early, fromClient: &fromClient, toClient: outbound)
                 }
@@ -126,8 +125,9 @@ struct ProxyListener: Service {
             }
     }
 
-    /// Copies bytes both ways until both sides have finished sending; each
-    /// side's end is passed on as a half-close.
+    /// Tells the client the tunnel is open, then copies bytes both ways until
+    /// both sides have finished sending; each side's end is passed on as a
+    /// half-close. `upstream` is closed on return whatever happens.
     private func relay(
         _ upstream: Connection,
         early: ByteBuffer,
@@ -135,6 +135,7 @@ struct ProxyListener: Service {
         toClient: NIOAsyncChannelOutboundWriter<ByteBuffer>
     ) async throws {
         try await upstream.executeThenClose { fromUpstream, toUpstream in
+            try await toClient.write(ByteBuffer(string: "HTTP/1.1 200 Connection Established\r\n\r\n"))
             if early.readableBytes > 0 { try await toUpstream.write(early) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

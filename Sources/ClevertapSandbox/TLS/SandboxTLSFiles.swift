@@ -80,6 +80,7 @@ public struct SandboxTLSFiles: Sendable, Hashable {
         configuration.shutdownTimeout = .milliseconds(200)
         // BoringSSL compares the key with the leaf certificate when a context is
         // made: the mismatch is reported here rather than at the first handshake.
+        // Both files parsed, so a mismatch is what is left to fail here.
         do {
             _ = try NIOSSLContext(configuration: configuration)
         } catch {
@@ -90,17 +91,19 @@ public struct SandboxTLSFiles: Sendable, Hashable {
 
     private static func read(_ path: String, role: Role) throws(SandboxConfigurationError) -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else { throw .tlsFileNotFound(role: role, path: path) }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular, type != .typeSymbolicLink {
+        // Checked on the file a symbolic link leads to, before reading: the size bound holds.
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let attributes = try? FileManager.default.attributesOfItem(atPath: target)
+        if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
             throw .tlsFileUnreadable(role: role, path: path, reason: "not a regular file")
         }
         if let size = (attributes?[.size] as? NSNumber)?.intValue, size > maxFileBytes {
             throw .tlsFileUnreadable(role: role, path: path, reason: "larger than \(maxFileBytes) bytes")
         }
         do {
-            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: target)))
         } catch {
-            throw .tlsFileUnreadable(role: role, path: path, reason: "permission denied")
+            throw .tlsFileUnreadable(role: role, path: path, reason: error.localizedDescription)
         }
     }
 }
