@@ -7,12 +7,12 @@ extension SandboxCommand {
     /// Runs a loopback-only HTTP CONNECT proxy until SIGINT or SIGTERM.
     struct Proxy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run an HTTP CONNECT proxy on 127.0.0.1 that only tunnels to loopback targets.",
+            abstract: "Run a loopback-only HTTP CONNECT proxy on 127.0.0.1.",
             discussion: """
-                For trying a client behind a corporate proxy: CONNECT host:port HTTP/1.1 is answered
-                "HTTP/1.1 200 Connection Established" and bytes are relayed both ways. Targets other than
-                127.0.0.0/8, ::1 and localhost get 403. The first line on stdout is
-                "listening on http://127.0.0.1:PORT".
+                For trying a client behind a corporate proxy: CONNECT host:port HTTP/1.1
+                is answered "HTTP/1.1 200 Connection Established" and bytes are relayed
+                both ways. Targets other than 127.0.0.0/8, ::1 and localhost get 403.
+                The first line on stdout is "listening on http://127.0.0.1:PORT".
                 """
         )
 

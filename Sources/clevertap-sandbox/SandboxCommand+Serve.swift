@@ -14,8 +14,8 @@ extension SandboxCommand {
                 /{region}/1/profile.json; read-only, same credentials as upload.
                 Inspect: GET /sandbox/stats, /sandbox/profiles[/{identity}], /sandbox/events?identity=,
                 GET|POST /sandbox/faults, POST /sandbox/reset.
-                With --tls-cert and --tls-key (PEM) it serves HTTPS (TLS 1.2 or later) and the first
-                line is "listening on https://HOST:PORT".
+                With --tls-cert and --tls-key (PEM) it serves HTTPS, TLS 1.2 or later,
+                and the first line is "listening on https://HOST:PORT".
                 """
         )
 
