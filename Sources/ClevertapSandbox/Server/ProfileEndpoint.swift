@@ -15,10 +15,12 @@ import Hummingbird
 /// which the sandbox does not keep), plus the `identity` it was stored under.
 ///
 /// Choices where the docs are silent or ambiguous:
-/// - An unknown user: the docs show no answer, and public clients handle both a
-///   `fail` status and `"record": null`. The sandbox answers HTTP 200
-///   `{"status":"fail","error":"Profile not found","code":404}`, an HTTP 200
-///   carrying the outcome in the body like the Upload API.
+/// - An unknown user: no not-found answer was found in the docs, and public
+///   clients handle both a `fail` status and `"record": null`. The sandbox
+///   answers HTTP 200 `{"status":"fail","error":"Profile not found","code":404}`:
+///   the outcome in the body, as the Upload API does; the 404 is our choice.
+/// - `objectId` (CleverTap's own ID) has no sandbox equivalent and gets the 400
+///   below.
 /// - Credentials and region are checked exactly as for upload (HTTP 401 with the
 ///   same bodies). Reads are not counted in the upload counters (`requests`,
 ///   `unauthorized`...) but in `profile_reads`.
