@@ -39,6 +39,17 @@ public struct PlanSession: Sendable {
     }
 }
 
+extension PlanSession {
+    /// The exit status `ctsync plan` gives this plan: like `run`, failure when the
+    /// invalid rows exceed the job's `max_rejected`; with `detailed`, changes to send
+    /// are `.changesPlanned` (2).
+    public func exitStatus(of summary: PlanSummary, detailed: Bool) -> ExitStatus {
+        let counts = summary.counts
+        if job.spec.options.maxRejected.isExceeded(rejected: counts.invalid, of: counts.sourceRows) { return .failure }
+        return detailed && counts.planned > 0 ? .changesPlanned : .success
+    }
+}
+
 /// Why a plan could not finish (exit 1).
 public enum PlanSessionError: Error, Sendable, CustomStringConvertible {
     case state(StateError)

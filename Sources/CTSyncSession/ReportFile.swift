@@ -7,12 +7,17 @@ enum ReportFile {
     static func path(for report: RunReport, option: String?, jobCount: Int) -> String {
         let name = "\(report.jobName)-\(fileStamp(report.startedAt)).json"
         guard let option else { return "reports/" + name }
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: option, isDirectory: &isDirectory)
-        if jobCount > 1 || option.hasSuffix("/") || (exists && isDirectory.boolValue) {
+        if jobCount > 1 || isDirectory(option) {
             return (option.hasSuffix("/") ? String(option.dropLast()) : option) + "/" + name
         }
         return option
+    }
+
+    /// Whether `--report` names a directory: it ends in `/` or is an existing folder.
+    static func isDirectory(_ option: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: option, isDirectory: &isDirectory)
+        return option.hasSuffix("/") || (exists && isDirectory.boolValue)
     }
 
     /// Writes atomically, creating the folder.

@@ -36,6 +36,10 @@ public final class RunSession: Sendable {
 
     /// Runs every job; `observe` hears of each step, from the running task.
     public func run(_ observe: @Sendable (RunEvent) -> Void) async throws(SessionError) -> ExitStatus {
+        if jobs.count > 1, let report = options.report, !ReportFile.isDirectory(report) {
+            throw .usage(
+                "--report \(report) names one file, but \(jobs.count) jobs run; pass a directory (ending in /) for one report per job")
+        }
         let store: any StateStore
         let coordinator: any RunCoordinator
         do {

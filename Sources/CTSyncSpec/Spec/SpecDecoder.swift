@@ -76,10 +76,17 @@ private struct Context {
         let destination = root["destination"].flatMap { self.destination($0) }
         let source = root["source"].flatMap { self.source($0) }
         let object = root["object"].flatMap { enumeration($0, key: "object", ObjectType.self, rule: "invalid-object") }
-        var mode = Located(SyncMode.upsert, root.mark)
+        // Events are append-only, so their default is insert (see `events-append-only`).
+        var mode = Located(object?.value == .events ? SyncMode.insert : .upsert, root.mark)
         if let node = root["mode"], let text = string(node, key: "mode") {
             if let value = SyncMode(rawValue: text.value) {
                 mode = Located(value, text.mark)
+                if value == .upsert && object?.value == .events {
+                    error(
+                        "events-append-only",
+                        "mode upsert does not apply to events: CleverTap stores every event it receives, so an event cannot be updated and a changed row would be stored again; use mode: insert (the default for events), which sends each primary key once",
+                        text.mark)
+                }
             } else if let reason = SpecKeys.unsupportedModeReason(text.value) {
                 error("unsupported-mode", "mode \"\(text.value)\" is not supported: \(reason)", text.mark)
             } else {
