@@ -42,6 +42,11 @@ public struct Endpoint: Sendable, Hashable {
         }
         let host = hostPart(of: url)
         if host.isEmpty { return "endpoint \"\(url)\" has no host" }
+        let ambiguous = "endpoint \"\(url)\" is not a plain URL (scheme://host[:port][/path]); its host is ambiguous"
+        // Parsers disagree about backslashes (a path separator for browsers, not for RFC 3986).
+        if url.unicodeScalars.contains(where: { $0 == "\\" || $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+            return ambiguous
+        }
         // The host checked here must be the one the HTTP client connects to: a URL that
         // parsers could read differently (`https://a.example\\@api.clevertap.com`) is refused.
         let sample = url.replacingOccurrences(of: "{region}", with: Region.in1.rawValue)
@@ -49,7 +54,7 @@ public struct Endpoint: Sendable, Hashable {
             normalizedHost(parsed.trimmingCharacters(in: CharacterSet(charactersIn: "[]")))
                 == normalizedHost(host.replacingOccurrences(of: "{region}", with: Region.in1.rawValue))
         else {
-            return "endpoint \"\(url)\" is not a plain URL (scheme://host[:port][/path]); its host is ambiguous"
+            return ambiguous
         }
         if !isHTTPS && !isLoopback(host) {
             return "endpoint \"\(url)\" uses plain http:// to a non-loopback host; the passcode would travel unencrypted, so only https:// is allowed there"

@@ -50,7 +50,9 @@ struct CommandSecretsTests {
         var commandLine: String
         var parentEnvironment: String
         var echo: String
-        var all: String { environment + commandLine + parentEnvironment + echo }
+        /// What the command sees of itself.
+        var ownView: String { environment + commandLine + echo }
+        var all: String { ownView + parentEnvironment }
     }
 
     static func seen(_ dir: TemporaryDirectory) -> Seen {
@@ -69,16 +71,38 @@ struct CommandSecretsTests {
         let seen = Self.seen(dir)
         #expect(seen.environment.contains("WAREHOUSE_URL=postgres://wh@db/wh"), "the command still gets the rest")
         #expect(seen.environment.contains("PGPASSWORD=\(Self.pgPassword)"), "not the state's password here (SQLite)")
-        #expect(!seen.all.contains(Self.passcode))
-        #expect(!seen.all.contains(Self.statePassword))
+        #expect(!seen.ownView.contains(Self.passcode))
+        #expect(!seen.ownView.contains(Self.statePassword))
         #expect(!seen.environment.contains("CLEVERTAP_PASSCODE"))
         #expect(!seen.environment.contains("CLEVERTAP_ACCOUNT_ID"))
         #expect(!seen.environment.contains("SAME_SECRET_OTHER_NAME"), "withheld by value too")
         // No substitution into the command line: the shell expanded the variable, unset.
         #expect(seen.commandLine.contains("pass=${CLEVERTAP_PASSCODE}"))
         #expect(seen.echo == "pass=\n")
-        // ctsync is not dumpable: the command cannot read its environment through /proc.
-        #expect(seen.parentEnvironment.isEmpty)
+    }
+
+    /// ctsync is not dumpable: a command (another process of the same user) cannot read
+    /// ctsync's environment through /proc. Root can read any process's; as root, the
+    /// test runs ctsync as `nobody` through setpriv(1).
+    @Test func commandCannotReadCtsyncsEnvironment() throws {
+        let dir = TemporaryDirectory()
+        let job = dir.write("job.yaml", Self.job())
+        var executable = Products.ctsync
+        var arguments = ["plan", job, "--state", dir.path + "/state.sqlite"]
+        if geteuid() == 0 {
+            let setpriv = try #require(
+                ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) },
+                "running as root without setpriv(1): cannot test /proc access as an ordinary user")
+            chmod(dir.path, 0o777)
+            arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", executable] + arguments
+            executable = setpriv
+        }
+        let result = try runProcess(executable, arguments, environment: Self.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let seen = Self.seen(dir)
+        #expect(seen.environment.contains("WAREHOUSE_URL="), "the command ran")
+        #expect(seen.parentEnvironment.isEmpty, "the command read ctsync's environment")
+        #expect(!seen.all.contains(Self.passcode))
     }
 
     @Test func runCommandSeesNoPasscode() async throws {
@@ -93,9 +117,8 @@ struct CommandSecretsTests {
         #expect(RunFixture.counts(report)["succeeded"] == 1)
         let seen = Self.seen(fixture.dir)
         #expect(!seen.environment.isEmpty)
-        #expect(!seen.all.contains(fixture.passcode))
-        #expect(!seen.all.contains(Self.statePassword))
-        #expect(seen.parentEnvironment.isEmpty)
+        #expect(!seen.ownView.contains(fixture.passcode))
+        #expect(!seen.ownView.contains(Self.statePassword))
     }
 
     @Test func sourceEnvPassesNamedVariables() throws {
@@ -125,8 +148,8 @@ struct CommandSecretsTests {
         let seen = Self.seen(dir)
         #expect(!seen.environment.isEmpty)
         #expect(!seen.environment.contains("PGPASSWORD"), "ctsync used PGPASSWORD for the state")
-        #expect(!seen.all.contains(Self.pgPassword))
-        #expect(!seen.all.contains(Self.passcode))
+        #expect(!seen.ownView.contains(Self.pgPassword))
+        #expect(!seen.ownView.contains(Self.passcode))
 
         // Passed explicitly: the job says the command needs it.
         dir.write("job.yaml", Self.job(env: "[PGPASSWORD]"))
@@ -148,8 +171,10 @@ struct CommandSecretsTests {
             "COPY": "secret", "SHLVL": "1", "WAREHOUSE_PASSWORD": "wh", "PATH": "/bin",
         ]
         let made = CommandEnvironment.make(for: spec, from: environment)
-        // "secret" is shorter than 6 bytes: matched by name only.
-        #expect(made == ["COPY": "secret", "SHLVL": "1", "WAREHOUSE_PASSWORD": "wh", "PATH": "/bin"])
+        // COPY holds the passcode's value.
+        #expect(made == ["SHLVL": "1", "WAREHOUSE_PASSWORD": "wh", "PATH": "/bin"])
+        // Values shorter than 6 bytes are matched by name only.
+        #expect(CommandEnvironment.withholding(["A": "12345", "B": "12345"], names: ["A"], values: ["12345"], except: []) == ["B": "12345"])
         let byValue = CommandEnvironment.withholding(
             ["A": "state-secret", "B": "other", "PGPASSWORD": "state-secret"], names: ["PGPASSWORD"],
             values: ["state-secret"], except: ["A"])
