@@ -46,6 +46,10 @@ public enum JobSet {
         if let duplicate = names.first(where: { name in names.count { $0 == name } > 1 }) {
             throw .duplicateJobName(duplicate)
         }
+        // A command gets none of the secrets of any job of the set: jobs of two accounts
+        // may read their passcodes from different variables.
+        let secretNames = specs.flatMap(\.destination.secretVariables)
+        let secretValues = specs.map(\.destination.passcode.value)
         var jobs: [PreparedJob] = []
         for var spec in specs {
             let override = operatorEndpoint ?? spec.destination.endpoint?.value
@@ -59,7 +63,8 @@ public enum JobSet {
                 }
                 throw .usage("\(spec.name.value): \(error)")
             }
-            spec.source.commandEnvironment = CommandEnvironment.make(for: spec, from: environment)
+            spec.source.commandEnvironment = CommandEnvironment.make(
+                for: spec, from: environment, withholdingNames: secretNames, values: secretValues)
             jobs.append(PreparedJob(spec: spec, endpoint: endpoint))
         }
         return jobs

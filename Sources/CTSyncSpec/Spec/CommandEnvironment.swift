@@ -4,7 +4,8 @@
 /// it gets them only when the job lists them in `source.env`.
 ///
 /// Withheld, unless `source.env` names them:
-/// - the variables the job's `destination.account_id` and `passcode` read;
+/// - the variables the job's `destination.account_id` and `passcode` read (and those of
+///   every other job run by the same command);
 /// - `CTSYNC_STATE_PASSWORD`, and the variable the PostgreSQL state password came from
 ///   (`PGPASSWORD` when ctsync used it);
 /// - any other variable holding the passcode's or the state password's value (CI

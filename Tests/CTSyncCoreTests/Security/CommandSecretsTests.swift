@@ -190,6 +190,19 @@ struct CommandSecretsTests {
         #expect(StateLocation.sqlite(path: "x").commandSecrets.names.isEmpty)
     }
 
+    /// `ctsync run jobs/` with jobs of two accounts: no command gets either passcode.
+    @Test func commandsGetNoOtherJobsSecrets() throws {
+        let dir = TemporaryDirectory()
+        dir.write("a.yaml", Self.job(passcodeVariable: "PASS_A").replacingOccurrences(of: "name: spy", with: "name: a"))
+        dir.write("b.yaml", Self.job(passcodeVariable: "PASS_B").replacingOccurrences(of: "name: spy", with: "name: b"))
+        let environment = ["CLEVERTAP_ACCOUNT_ID": "1", "PASS_A": "passcode-of-a", "PASS_B": "passcode-of-b", "KEEP": "k"]
+        let jobs = try JobSet.prepare(paths: [dir.path], environment: environment, endpointOverride: nil)
+        #expect(jobs.map(\.name) == ["a", "b"])
+        for job in jobs {
+            #expect(job.spec.source.commandEnvironment == ["KEEP": "k"], "\(job.name)")
+        }
+    }
+
     @Test func commandsAreNotInterpolated() throws {
         let dir = TemporaryDirectory()
         let spec = try PlannerTests.job(
