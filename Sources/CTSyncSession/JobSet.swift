@@ -58,7 +58,9 @@ public enum JobSet {
                 endpoint = try Endpoint(region: spec.destination.region.value, override: override, allowList: allowList)
             } catch {
                 if error.disallowedHost != nil {
-                    let origin = endpointOverride != nil ? "--endpoint" : "CTSYNC_ENDPOINT"
+                    let origin =
+                        endpointOverride != nil
+                        ? "--endpoint" : operatorEndpoint != nil ? "CTSYNC_ENDPOINT" : "destination.endpoint"
                     throw .endpointNotAllowed(job: spec.name.value, origin: origin, message: error.message)
                 }
                 throw .usage("\(spec.name.value): \(error)")

@@ -47,8 +47,8 @@ public struct Endpoint: Sendable, Hashable {
         if url.unicodeScalars.contains(where: { $0 == "\\" || $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
             return ambiguous
         }
-        // The host checked here must be the one the HTTP client connects to: a URL that
-        // parsers could read differently (`https://a.example\\@api.clevertap.com`) is refused.
+        // The host checked here must be the one the HTTP client connects to: a URL whose
+        // host Foundation's parser reads differently (percent-encoding, stray `[`) is refused.
         let sample = url.replacingOccurrences(of: "{region}", with: Region.in1.rawValue)
         guard let parsed = URLComponents(string: sample)?.host,
             normalizedHost(parsed.trimmingCharacters(in: CharacterSet(charactersIn: "[]")))

@@ -138,7 +138,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible, Cu
         case .disable:
             risk = "sslmode=disable sends the state password and the primary keys (often emails or phone numbers) unencrypted over the network"
         case .prefer:
-            risk = "sslmode=\(sslMode.rawValue) falls back to an unencrypted connection and never checks the server's certificate, so anyone on the network path can read or pose as the server and get the state password and the primary keys"
+            risk = "sslmode=prefer (the default) falls back to an unencrypted connection and never checks the server's certificate, so anyone on the network path can read the traffic or pose as the server, and get the state password and the primary keys"
         case .require:
             risk = "sslmode=require encrypts but never checks the server's certificate, so anyone on the network path can pose as the server and get the state password and the primary keys"
         case .verifyCA:
