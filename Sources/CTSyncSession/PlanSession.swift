@@ -10,7 +10,7 @@ public struct PlanSession: Sendable {
     public var full = false
 
     public init(job: PreparedJob, state: StateLocation) {
-        self.job = job
+        self.job = job.withholdingSecrets(of: state)
         self.state = state
     }
 

@@ -1,4 +1,5 @@
 import CTSyncReport
+import CTSyncSupport
 import Foundation
 
 /// Where a run report is written and how: `reports/<job>-<UTC time>.json` by default,
@@ -20,13 +21,10 @@ enum ReportFile {
         return option.hasSuffix("/") || (exists && isDirectory.boolValue)
     }
 
-    /// Writes atomically, creating the folder.
-    static func write(_ text: String, to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    /// Writes atomically, 0600, creating missing folders 0700: a report names jobs and
+    /// accounts, and with `--report-pii` holds primary keys.
+    static func write(_ text: String, to path: String) throws(OutputError) {
+        try PrivateFile.write(Array(text.utf8), to: path)
     }
 
     static func fileStamp(_ date: Date) -> String {

@@ -21,7 +21,7 @@ public final class RunSession: Sendable {
     }
 
     public init(jobs: [PreparedJob], options: RunOptions) {
-        self.jobs = jobs
+        self.jobs = jobs.map { $0.withholdingSecrets(of: options.state) }
         self.options = options
     }
 
@@ -89,7 +89,7 @@ public final class RunSession: Sendable {
                 try ReportFile.write(report.json(revealPII: options.revealPII), to: path)
                 observe(.finished(report: report, reportPath: path, reportError: nil))
             } catch {
-                observe(.finished(report: report, reportPath: nil, reportError: "cannot write the report to \(path): \(error)"))
+                observe(.finished(report: report, reportPath: nil, reportError: "cannot write the report to \(path): \(error.reason)"))
             }
             status = status.combined(with: report.exitStatus)
         }

@@ -7,7 +7,7 @@ public struct OutputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "cannot write \(path): \(reason)" }
 }
 
-/// Buffered writes of JSON lines to a file, for `--records`.
+/// Buffered writes of JSON lines to a private (0600) file, for `--records`.
 /// Not thread-safe: one writer, one task.
 public final class LineWriter {
     private let fd: Int32
@@ -19,8 +19,7 @@ public final class LineWriter {
 
     public init(path: String) throws(OutputError) {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+        fd = try PrivateFile.openForWriting(path)
         ownsDescriptor = true
         buffer.reserveCapacity(1 << 16)
     }

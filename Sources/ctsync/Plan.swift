@@ -122,13 +122,21 @@ struct StateOptions: ParsableArguments {
     @Option(name: .long, help: "Upload base URL override; may contain {region} (or $CTSYNC_ENDPOINT).")
     var endpoint: String?
 
+    /// The state location, after printing what puts its data at risk (a state file other
+    /// users can read, a PostgreSQL server reached without certificate checks).
     func location(_ environment: [String: String]) throws -> StateLocation {
-        guard let text = state ?? environment["CTSYNC_STATE"] else { return .defaultLocation }
-        do {
-            return try StateLocation(parsing: text, environment: environment)
-        } catch {
-            Terminal.error("ctsync: \(error)")
-            throw ExitCode(64)
+        let location: StateLocation
+        if let text = state ?? environment["CTSYNC_STATE"] {
+            do {
+                location = try StateLocation(parsing: text, environment: environment)
+            } catch {
+                Terminal.error("ctsync: \(error)")
+                throw ExitCode(64)
+            }
+        } else {
+            location = .defaultLocation
         }
+        for warning in location.warnings() { Terminal.error("ctsync: warning: \(warning)") }
+        return location
     }
 }

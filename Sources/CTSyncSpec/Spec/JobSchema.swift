@@ -70,7 +70,8 @@ public enum JobSchema {
                         ],
                         "endpoint": [
                             "type": "string",
-                            "description": "Base URL override; may contain {region}; http:// only to loopback.",
+                            "description":
+                                "Base URL override; may contain {region}; http:// only to loopback. A host other than CleverTap's (*.clevertap.com) or loopback is refused unless the operator allows it with CTSYNC_ALLOW_ENDPOINTS where ctsync runs.",
                         ],
                     ],
                     "required": .array(SpecKeys.destinationRequired.map { .string($0) }),
@@ -82,7 +83,14 @@ public enum JobSchema {
                         "file": ["type": "string", "minLength": 1, "description": "Relative to the job file."],
                         "command": [
                             "type": "string", "minLength": 1,
-                            "description": "Run with /bin/sh -c from the job file's folder; prints the rows on stdout.",
+                            "description":
+                                "Run with /bin/sh -c from the job file's folder; prints the rows on stdout. ctsync substitutes nothing here: the shell expands $VAR and ${VAR} from the command's environment, which lacks the job's passcode and account variables and the state password unless listed in env.",
+                        ],
+                        "env": [
+                            "type": "array",
+                            "items": ["type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"],
+                            "description":
+                                "Environment variables the command gets even though ctsync withholds them (the job's destination variables, CTSYNC_STATE_PASSWORD, PGPASSWORD when it is the state's password).",
                         ],
                         "format": ["enum": .array(SourceFormat.allCases.map { .string($0.rawValue) })],
                         "timeout": duration,
