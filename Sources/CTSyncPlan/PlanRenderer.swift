@@ -1,5 +1,6 @@
 import CTSyncSpec
 import CTSyncSupport
+import CleverTapContract
 
 /// Renders a plan for people (text) and for machines (versioned JSON).
 public enum PlanRenderer {
@@ -29,7 +30,7 @@ public enum PlanRenderer {
     package static func rejectedJSON(_ log: RejectionLog, revealPII: Bool) -> JSONValue {
         var groups: [String: JSONValue] = [:]
         for (reason, group) in log.groups {
-            groups[reason] = [
+            groups[reason.rawValue] = [
                 "count": .int(group.count),
                 "samples": .array(group.samples.map { sampleJSON($0, revealPII: revealPII) }),
             ]
