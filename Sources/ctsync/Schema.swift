@@ -8,7 +8,7 @@ extension CTSync {
         static let configuration = CommandConfiguration(abstract: "Print a JSON Schema (draft 2020-12).")
 
         enum Kind: String, ExpressibleByArgument, CaseIterable {
-            case job, plan, report
+            case job, plan, report, lint
         }
 
         @Argument(help: "Which schema: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -19,6 +19,7 @@ extension CTSync {
             case .job: Terminal.output(JobSchema.document.serialized())
             case .plan: Terminal.output(OutputSchemas.plan.serialized())
             case .report: Terminal.output(OutputSchemas.report.serialized())
+            case .lint: Terminal.output(OutputSchemas.lint.serialized())
             }
         }
     }

@@ -66,17 +66,9 @@ public enum RuleCatalog {
         return out
     }
 
-    /// Sorted keys, written like ctsync's other JSON documents; ``Document`` decodes it.
+    /// Sorted keys, in the canonical form of ctsync's other JSON documents.
     public static func json() -> String {
-        let rules: [JSONValue] = document.rules.map { entry in
-            [
-                "id": .string(entry.id), "severity": .string(entry.severity.rawValue),
-                "category": .string(entry.category.rawValue), "can_disable": .bool(entry.canDisable),
-                "description": .string(entry.description),
-            ]
-        }
-        let document: JSONValue = ["format_version": .int(jsonFormatVersion), "rules": .array(rules)]
-        return document.serialized() + "\n"
+        JSONValue.document(document)
     }
 
     /// The README's table.
