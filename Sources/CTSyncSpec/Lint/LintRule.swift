@@ -5,7 +5,7 @@ import CTSyncYAML
 /// a contract: scripts and `--disable` name rules by it), its default severity, what it
 /// finds, and whether `lint --disable` may switch it off. `ctsync rules` and the README
 /// list this registry.
-public enum LintRule: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
+public enum LintRule: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     // MARK: Reading the file
     case yamlIO = "yaml-io"
     case yamlSize = "yaml-size"

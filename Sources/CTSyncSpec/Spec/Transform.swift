@@ -1,6 +1,6 @@
 /// A transform's name as job files spell it: one case a transform. The decoder, the
 /// job schema, lint's compatibility table and the mapper all name transforms by it.
-public enum TransformKind: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
+public enum TransformKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case trim
     case lowercase
     case uppercase
