@@ -10,11 +10,10 @@ public enum JobSchema {
         let transformName: JSONValue = ["enum": .array(Transform.names.map { .string($0) })]
         let transformWithArgument: JSONValue = [
             "type": "object", "minProperties": 1, "maxProperties": 1,
-            "properties": [
-                "default": ["type": ["string", "number", "boolean"]],
-                "split": ["type": "string", "minLength": 1],
-                "e164": ["type": "string", "pattern": "^\\+[0-9]+$"],
-            ],
+            "properties": .object(
+                Dictionary(uniqueKeysWithValues: TransformKind.allCases.compactMap { kind in
+                    argumentSchema(kind).map { (kind.name, $0) }
+                })),
             "additionalProperties": false,
         ]
         let transform: JSONValue = ["oneOf": [transformName, transformWithArgument]]
@@ -125,5 +124,15 @@ public enum JobSchema {
             "required": .array(SpecKeys.jobRequired.map { .string($0) }),
             "additionalProperties": false,
         ]
+    }
+
+    /// The argument a transform accepts, as ``TransformKind/transform(argument:)`` checks it; nil for none.
+    static func argumentSchema(_ kind: TransformKind) -> JSONValue? {
+        switch kind {
+        case .default: ["type": ["string", "number", "boolean"]]
+        case .split: ["type": "string", "minLength": 1]
+        case .e164: ["type": "string", "pattern": .string(CountryCode.pattern)]
+        case .trim, .lowercase, .uppercase, .msToS, .iso8601, .date, .number, .bool, .string, .gender: nil
+        }
     }
 }
