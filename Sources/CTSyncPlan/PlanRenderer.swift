@@ -1,5 +1,6 @@
 import CTSyncSpec
 import CTSyncSupport
+import CleverTapContract
 
 /// Renders a plan for people (text) and for machines (versioned JSON).
 public enum PlanRenderer {
@@ -13,6 +14,8 @@ public enum PlanRenderer {
                 "name": .string(spec.name.value), "file": .string(spec.file),
                 "object": .string(spec.object.value.rawValue), "mode": .string(spec.mode.value.rawValue),
             ],
+            "destination": destinationJSON(summary.destination),
+            "state": baselineJSON(summary.baseline),
             "full": .bool(summary.full),
             "mapping_changed": .bool(summary.mappingChanged),
             "counts": [
@@ -23,6 +26,34 @@ public enum PlanRenderer {
             "rejected": rejectedJSON(summary.rejected, revealPII: revealPII),
         ]
         return document.serialized() + "\n"
+    }
+
+    /// Where records go; shared with the run report and `status`.
+    package static func destinationJSON(_ destination: CleverTapDestination) -> JSONValue {
+        [
+            "account": .string(destination.account), "region": .string(destination.region),
+            "endpoint": .string(destination.endpoint), "host": .string(destination.host),
+            "production": .bool(destination.isProduction),
+        ]
+    }
+
+    /// What state held for the job at its destination.
+    static func baselineJSON(_ baseline: StateBaseline) -> JSONValue {
+        [
+            "baseline": .string(baseline.kind.rawValue),
+            "changes": .array(
+                baseline.changes.map { change in
+                    [
+                        "field": .string(change.field), "target": change.target.map(JSONValue.string) ?? .null,
+                        "before": change.before.map(JSONValue.string) ?? .null,
+                        "after": change.after.map(JSONValue.string) ?? .null,
+                        "note": change.note.map(JSONValue.string) ?? .null,
+                    ]
+                }),
+            "renamed_from": .array(baseline.renamedFrom.map(JSONValue.string)),
+            "other_destinations": .array(baseline.otherDestinations.map(destinationJSON)),
+            "unadopted_legacy_state": .bool(baseline.unadoptedLegacy),
+        ]
     }
 
     /// Rejections grouped by reason, with their samples; shared with the run report.
@@ -46,13 +77,10 @@ public enum PlanRenderer {
 
     public static func text(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool) -> String {
         let c = summary.counts
-        var out = "Plan for \(spec.name.value) (\(spec.file)): \(spec.object.value.rawValue), \(spec.mode.value.rawValue)\n"
+        var out = "Destination: \(summary.destination)\n"
+        out += "Plan for \(spec.name.value) (\(spec.file)): \(spec.object.value.rawValue), \(spec.mode.value.rawValue)\n"
         if summary.full { out += "  --full: state ignored, every valid row is planned\n" }
-        if summary.mappingChanged {
-            out += spec.object.value == .profiles
-                ? "  mappings or destination changed since the last run: full resync of profiles\n"
-                : "  mappings or destination changed since the last run (events already sent are not re-sent)\n"
-        }
+        for line in summary.baseline.messages(object: spec.object.value) { out += "  \(line)\n" }
         out += "\n"
         let rows: [(String, Int)] = [
             ("source rows", c.sourceRows), ("invalid", c.invalid), ("unchanged", c.unchanged), ("to add", c.added),

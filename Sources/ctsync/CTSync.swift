@@ -8,7 +8,7 @@ struct CTSync: AsyncParsableCommand {
         commandName: "ctsync",
         abstract: "Sync warehouse rows into CleverTap profiles and events from declarative YAML jobs.",
         version: "0.1.0",
-        subcommands: [Lint.self, Plan.self, Run.self, Schema.self]
+        subcommands: [Lint.self, Plan.self, Run.self, Status.self, History.self, State.self, Schema.self]
     )
 }
 

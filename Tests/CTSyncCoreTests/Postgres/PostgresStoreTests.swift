@@ -137,7 +137,7 @@ struct PostgresSchemaTests {
         defer { store.shutdown() }
         @Sendable func write(_ range: Range<Int>) throws {
             try store.acknowledge(
-                range.map { Acknowledgement(key: "k\($0)", hash: RecordHash(high: UInt64($0), low: 1)) }, job: "crm", spec: 7)
+                range.map { Acknowledgement(key: "k\($0)", hash: RecordHash(high: UInt64($0), low: 1)) }, job: JobKey(name: "crm", destination: nil), spec: 7)
         }
         // reltuples is -1 until the table was first analyzed (or vacuumed); autovacuum,
         // which could get there first, is off for this table.
