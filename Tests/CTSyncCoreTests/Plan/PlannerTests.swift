@@ -154,12 +154,20 @@ struct PlannerTests {
         try store.acknowledge(records.map { Acknowledgement(key: $0.key, hash: $0.hash) }, job: first.key("crm"), spec: first.specFingerprint)
         try store.setSpec(first.canonicalSpec, job: first.key("crm"))
 
-        // Same records, different destination account: every profile is sent again.
-        let moved = try Self.job(dir, Self.profilesJob.replacing("${CLEVERTAP_ACCOUNT_ID}", with: "999"))
-        let (second, planned, _) = try Self.plan(moved, state: store)
+        // A changed transform: every profile is sent again, and the plan says why.
+        let remapped = try Self.job(dir, Self.profilesJob.replacing("{ from: name, to: Name }", with: "{ from: name, to: Name, transform: [trim] }"))
+        let (second, planned, _) = try Self.plan(remapped, state: store)
         #expect(second.mappingChanged)
         #expect(planned.count == 3)
         #expect(second.counts.changed == 3)
+        #expect(second.baseline.changes.map(\.description) == ["mapping to Name: transform [] → [\"trim\"]"])
+
+        // Another account is another destination: no earlier run there, every profile is new.
+        let moved = try Self.job(dir, Self.profilesJob.replacing("${CLEVERTAP_ACCOUNT_ID}", with: "999"))
+        let (third, _, _) = try Self.plan(moved, state: store)
+        #expect(!third.mappingChanged)
+        #expect(third.baseline.kind == .noState)
+        #expect(third.counts.added == 3)
     }
 
     @Test func eventsAreNeverResentBecauseAMappingChanged() throws {

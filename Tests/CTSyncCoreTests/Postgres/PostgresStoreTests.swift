@@ -122,7 +122,7 @@ struct PostgresSchemaTests {
             let store = try #require(try PostgresStateStore.open(database.location, readOnly: false))
             store.shutdown()
         }
-        #expect(try await database.scalar("SELECT count(*) FROM ctsync_schema_version") == "1")
+        #expect(try await database.scalar("SELECT count(*) FROM ctsync_schema_version") == "\(PostgresSchema.current)")
         #expect(try await database.scalar("SELECT max(version) FROM ctsync_schema_version") == "\(PostgresSchema.current)")
         for table in PostgresSchema.tables {
             #expect(try await database.scalar("to_regclass('\(table)') IS NOT NULL") == "true")
@@ -173,7 +173,7 @@ struct PostgresSchemaTests {
             }
             try await group.waitForAll()
         }
-        #expect(try await database.scalar("SELECT count(*) FROM ctsync_schema_version") == "1")
+        #expect(try await database.scalar("SELECT count(*) FROM ctsync_schema_version") == "\(PostgresSchema.current)")
     }
 
     @Test func newerSchemaIsRefused() async throws {

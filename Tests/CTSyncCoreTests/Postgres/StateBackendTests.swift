@@ -107,11 +107,14 @@ struct StateBackendTests {
             let (first, records, _) = try P.plan(spec, state: store)
             try Self.acknowledge(records, in: store, job: first.key("crm"), spec: first.specFingerprint)
             try store.setSpec(first.canonicalSpec, job: first.key("crm"))
-            let moved = try P.job(dir, P.profilesJob.replacing("${CLEVERTAP_ACCOUNT_ID}", with: "999"))
-            let (second, planned, _) = try P.plan(moved, state: store)
+            let remapped = try P.job(dir, P.profilesJob.replacing("to: Phone }", with: "to: Phone, transform: [trim] }"))
+            let (second, planned, _) = try P.plan(remapped, state: store)
             #expect(second.mappingChanged)
             #expect(planned.count == 3)
             #expect(second.counts.changed == 3)
+            let moved = try P.job(dir, P.profilesJob.replacing("${CLEVERTAP_ACCOUNT_ID}", with: "999"))
+            let (elsewhere, _, _) = try P.plan(moved, state: store)
+            #expect(elsewhere.baseline.kind == .noState && elsewhere.counts.added == 3)
 
             dir.write("orders.jsonl", #"{"id":"o1","email":"a@example.com","at":1468208340123}"# + "\n")
             let yaml = """
