@@ -1,78 +1,12 @@
 import CTSyncSpec
 import CTSyncSupport
-import CleverTapContract
 
 /// Renders a plan for people (text) and for machines (versioned JSON).
 public enum PlanRenderer {
     public static let formatVersion = 1
 
     public static func json(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool) -> String {
-        let c = summary.counts
-        let document: JSONValue = [
-            "format_version": .int(formatVersion),
-            "job": [
-                "name": .string(spec.name.value), "file": .string(spec.file),
-                "object": .string(spec.object.value.rawValue), "mode": .string(spec.mode.value.rawValue),
-            ],
-            "destination": destinationJSON(summary.destination),
-            "state": baselineJSON(summary.baseline),
-            "full": .bool(summary.full),
-            "mapping_changed": .bool(summary.mappingChanged),
-            "counts": [
-                "source_rows": .int(c.sourceRows), "invalid": .int(c.invalid), "unchanged": .int(c.unchanged),
-                "planned": .int(c.planned), "added": .int(c.added), "changed": .int(c.changed),
-            ],
-            "batches": .int(summary.batches),
-            "rejected": rejectedJSON(summary.rejected, revealPII: revealPII),
-        ]
-        return document.serialized() + "\n"
-    }
-
-    /// Where records go; shared with the run report and `status`.
-    package static func destinationJSON(_ destination: CleverTapDestination) -> JSONValue {
-        [
-            "account": .string(destination.account), "region": .string(destination.region),
-            "endpoint": .string(destination.endpoint), "host": .string(destination.host),
-            "production": .bool(destination.isProduction),
-        ]
-    }
-
-    /// What state held for the job at its destination.
-    static func baselineJSON(_ baseline: StateBaseline) -> JSONValue {
-        [
-            "baseline": .string(baseline.kind.rawValue),
-            "changes": .array(
-                baseline.changes.map { change in
-                    [
-                        "field": .string(change.field), "target": change.target.map(JSONValue.string) ?? .null,
-                        "before": change.before.map(JSONValue.string) ?? .null,
-                        "after": change.after.map(JSONValue.string) ?? .null,
-                        "note": change.note.map(JSONValue.string) ?? .null,
-                    ]
-                }),
-            "renamed_from": .array(baseline.renamedFrom.map(JSONValue.string)),
-            "other_destinations": .array(baseline.otherDestinations.map(destinationJSON)),
-            "unadopted_legacy_state": .bool(baseline.unadoptedLegacy),
-        ]
-    }
-
-    /// Rejections grouped by reason, with their samples; shared with the run report.
-    package static func rejectedJSON(_ log: RejectionLog, revealPII: Bool) -> JSONValue {
-        var groups: [String: JSONValue] = [:]
-        for (reason, group) in log.groups {
-            groups[reason] = [
-                "count": .int(group.count),
-                "samples": .array(group.samples.map { sampleJSON($0, revealPII: revealPII) }),
-            ]
-        }
-        return .object(groups)
-    }
-
-    static func sampleJSON(_ r: PlanRejection, revealPII: Bool) -> JSONValue {
-        var sample: [String: JSONValue] = ["row": .int(r.line), "message": .string(r.message)]
-        sample["key"] = Redaction.apply(r.primaryKey, reveal: revealPII).map(JSONValue.string) ?? .null
-        sample["field"] = r.field.map(JSONValue.string) ?? .null
-        return .object(sample)
+        JSONValue.document(PlanDocument(summary, spec: spec, revealPII: revealPII))
     }
 
     public static func text(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool) -> String {

@@ -56,29 +56,9 @@ public struct StatusReport: Sendable, Equatable {
     public var state: String
     public var jobs: [JobStatus]
 
+    /// The JSON document: `StatusDocument` in canonical form.
     public func json() -> String {
-        let document: JSONValue = [
-            "format_version": .int(Self.formatVersion),
-            "state": .string(state),
-            "jobs": .array(
-                jobs.map { job in
-                    [
-                        "name": .string(job.name),
-                        "lease": StateJSON.lease(job.lease),
-                        "destinations": .array(
-                            job.destinations.map { entry in
-                                [
-                                    "destination": entry.destination.map(StateJSON.destination) ?? .null,
-                                    "keys": .int(entry.keys),
-                                    "last_run": entry.lastRun.map(StateJSON.run) ?? .null,
-                                    "last_success": entry.lastSuccess.map(StateJSON.run) ?? .null,
-                                    "last_full_sync": entry.lastFullSync.map(StateJSON.run) ?? .null,
-                                ]
-                            }),
-                    ]
-                }),
-        ]
-        return document.serialized() + "\n"
+        JSONValue.document(StatusDocument(self))
     }
 }
 
@@ -92,15 +72,9 @@ public struct HistoryReport: Sendable, Equatable {
     public var lease: LeaseHolder?
     public var runs: [RunSummary]
 
+    /// The JSON document: `HistoryDocument` in canonical form.
     public func json() -> String {
-        let document: JSONValue = [
-            "format_version": .int(Self.formatVersion),
-            "state": .string(state),
-            "job": .string(job),
-            "lease": StateJSON.lease(lease),
-            "runs": .array(runs.map(StateJSON.run)),
-        ]
-        return document.serialized() + "\n"
+        JSONValue.document(HistoryDocument(self))
     }
 }
 
@@ -205,58 +179,5 @@ enum JobNames {
             }
         }
         return StatusSession.unique(names)
-    }
-}
-
-/// JSON shapes shared by `status`, `history` and `state show`.
-enum StateJSON {
-    static func destination(_ destination: CleverTapDestination) -> JSONValue {
-        PlanRenderer.destinationJSON(destination)
-    }
-
-    static func lease(_ holder: LeaseHolder?) -> JSONValue {
-        guard let holder else { return .null }
-        return [
-            "pid": holder.pid.map { .int(Int($0)) } ?? .null,
-            "host": holder.host.map(JSONValue.string) ?? .null,
-            "since": holder.since.map { .string(timestamp($0)) } ?? .null,
-        ]
-    }
-
-    static func run(_ summary: RunSummary) -> JSONValue {
-        let run = summary.record
-        var counts: JSONValue = .null
-        if let c = run.counts {
-            counts = [
-                "source_rows": .int(c.sourceRows), "invalid": .int(c.invalid), "unchanged": .int(c.unchanged),
-                "planned": .int(c.planned), "added": .int(c.added), "changed": .int(c.changed), "sent": .int(c.sent),
-                "succeeded": .int(c.succeeded), "rejected": .int(c.rejected), "failed": .int(c.failed),
-                "possibly_duplicated": .int(c.possiblyDuplicated),
-            ]
-        }
-        return [
-            "run_id": .string(run.id),
-            "status": .string(summary.status),
-            "destination": run.job.destination.map(destination) ?? .null,
-            "started_at": .string(timestamp(run.startedAt)),
-            "finished_at": run.finishedAt.map { .string(timestamp($0)) } ?? .null,
-            "duration_seconds": run.finishedAt.map {
-                .double(($0.timeIntervalSince(run.startedAt) * 1000).rounded() / 1000)
-            } ?? .null,
-            "exit_status": run.exitStatus.map(JSONValue.int) ?? .null,
-            "full_sync": run.fullSync.map(JSONValue.string) ?? .null,
-            "abort_reason": run.abortReason.map(JSONValue.string) ?? .null,
-            "counts": counts,
-            "report": run.reportPath.map(JSONValue.string) ?? .null,
-            "ctsync_version": .string(run.ctsyncVersion),
-            "host": .string(run.host),
-            "pid": .int(Int(run.pid)),
-        ]
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
     }
 }

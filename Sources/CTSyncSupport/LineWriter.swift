@@ -8,8 +8,8 @@ public struct OutputError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Buffered writes of JSON lines to a file, for `--records`.
-public final class LineWriter: @unchecked Sendable {
-    // Used from one thread at a time (the planner's consumer).
+/// Not thread-safe: one writer, one task.
+public final class LineWriter {
     private let fd: Int32
     private var buffer: [UInt8] = []
     public let path: String

@@ -8,8 +8,7 @@ import CleverTapContract
 /// State in an embedded SQLite file (WAL mode). GRDB owns the schema, migrations
 /// and transactions; the per-row paths (lookups, acknowledgement inserts) step
 /// prepared statements directly, which is 1.4 to 2.5 times faster (performance.md).
-public final class SQLiteStateStore: StateStore, @unchecked Sendable {
-    // `DatabasePool` is thread-safe; the class holds nothing else mutable.
+public final class SQLiteStateStore: StateStore {
     private let pool: (any DatabaseWriter)?
     private let reader: any DatabaseReader
     public let path: String
