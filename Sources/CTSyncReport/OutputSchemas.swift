@@ -297,7 +297,19 @@ public enum OutputSchemas {
         "additionalProperties": false,
     ]
 
-    static let nullableRun: JSONValue = ["oneOf": [run, ["type": "null"]]]
+    /// Shared definitions of the status and history schemas, referred to as `#/$defs/NAME`.
+    static let stateDefinitions: JSONValue = [
+        "destination": destination,
+        "nullable_destination": [
+            "oneOf": [
+                ["$ref": "#/$defs/destination"],
+                ["type": "null", "description": "State written before destinations were recorded."],
+            ]
+        ],
+        "lease": lease,
+        "run": run.replacingDestinations(),
+        "nullable_run": ["oneOf": [["$ref": "#/$defs/run"], ["type": "null"]]],
+    ]
 
     /// `ctsync status --format json`; `version` is `StatusReport.formatVersion`.
     public static func status(version: Int) -> JSONValue {
@@ -316,18 +328,18 @@ public enum OutputSchemas {
                         "type": "object",
                         "properties": [
                             "name": ["type": "string"],
-                            "lease": lease,
+                            "lease": ["$ref": "#/$defs/lease"],
                             "destinations": [
                                 "type": "array",
                                 "description": "One entry a destination the job has state for, most recently run first; empty when state holds nothing for the job.",
                                 "items": [
                                     "type": "object",
                                     "properties": [
-                                        "destination": nullableDestination,
+                                        "destination": ["$ref": "#/$defs/nullable_destination"],
                                         "keys": ["type": "integer", "minimum": 0, "description": "Keys state holds as acknowledged."],
-                                        "last_run": nullableRun,
-                                        "last_success": nullableRun,
-                                        "last_full_sync": nullableRun,
+                                        "last_run": ["$ref": "#/$defs/nullable_run"],
+                                        "last_success": ["$ref": "#/$defs/nullable_run"],
+                                        "last_full_sync": ["$ref": "#/$defs/nullable_run"],
                                     ],
                                     "required": ["destination", "keys", "last_run", "last_success", "last_full_sync"],
                                     "additionalProperties": false,
@@ -341,6 +353,7 @@ public enum OutputSchemas {
             ],
             "required": ["format_version", "state", "jobs"],
             "additionalProperties": false,
+            "$defs": stateDefinitions,
         ]
     }
 
@@ -356,11 +369,22 @@ public enum OutputSchemas {
                 "format_version": ["const": .int(version)],
                 "state": ["type": "string"],
                 "job": ["type": "string"],
-                "lease": lease,
-                "runs": ["type": "array", "items": run],
+                "lease": ["$ref": "#/$defs/lease"],
+                "runs": ["type": "array", "items": ["$ref": "#/$defs/run"]],
             ],
             "required": ["format_version", "state", "job", "lease", "runs"],
             "additionalProperties": false,
+            "$defs": stateDefinitions,
         ]
+    }
+}
+
+extension JSONValue {
+    /// A run's schema with its destination as a reference into `$defs`.
+    fileprivate func replacingDestinations() -> JSONValue {
+        guard case .object(var schema) = self, case .object(var properties)? = schema["properties"] else { return self }
+        properties["destination"] = ["$ref": "#/$defs/nullable_destination"]
+        schema["properties"] = .object(properties)
+        return .object(schema)
     }
 }

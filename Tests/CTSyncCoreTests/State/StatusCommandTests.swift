@@ -74,6 +74,9 @@ final class StateCommandFixture: @unchecked Sendable {
         let document = try JSONDocument.parse(result.stdout)
         let violations = SchemaValidator.violations(of: document, against: try SchemaValidator.committed("status"))
         #expect(violations == [], sourceLocation: sourceLocation)
+        // The same document decodes with the type that printed it.
+        let decoded = try JSONDecoder().decode(StatusDocument.self, from: Data(result.stdout.utf8))
+        #expect(decoded.formatVersion == StatusReport.formatVersion, sourceLocation: sourceLocation)
         return document
     }
 }
@@ -191,6 +194,23 @@ struct StatusCommandTests {
                 "schemas/\(kind).schema.json drifted: run `ctsync schema \(kind) > schemas/\(kind).schema.json`")
         }
         #expect(OutputSchemas.status(version: StatusReport.formatVersion).serialized() + "\n" == SchemaDriftTests.committed("status"))
+    }
+
+    /// The validator the tests above rely on finds what is wrong, through `$ref`s.
+    @Test func schemaValidatorFindsViolations() throws {
+        let schema = try SchemaValidator.committed("status")
+        let good = try JSONDocument.parse(#"{"format_version":1,"state":"s","jobs":[{"name":"j","lease":null,"destinations":[]}]}"#)
+        #expect(SchemaValidator.violations(of: good, against: schema) == [])
+        let bad = try JSONDocument.parse(
+            #"{"format_version":2,"state":"s","jobs":[{"name":"j","lease":{"pid":"1","host":null,"since":null},"destinations":[{"destination":null,"keys":-1,"last_run":{"status":"odd"},"last_success":null,"last_full_sync":null,"extra":1}]}]}"#
+        )
+        let found = SchemaValidator.violations(of: bad, against: schema)
+        for expected in [
+            "$.format_version: 2 is not 1", "$.jobs[0].lease.pid: \"1\" is not of type", "$.jobs[0].destinations[0].keys: -1 < 0",
+            "$.jobs[0].destinations[0]: unexpected \"extra\"", "$.jobs[0].destinations[0].last_run: matches 0 of oneOf's 2",
+        ] {
+            #expect(found.contains { $0.hasPrefix(expected) }, "\(expected) not in \(found)")
+        }
     }
 
     /// status and history read state without creating any.

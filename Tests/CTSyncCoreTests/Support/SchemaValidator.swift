@@ -63,11 +63,24 @@ indirect enum JSONDocument: Decodable, Equatable, CustomStringConvertible {
 }
 
 /// Checks a document against the subset of JSON Schema ctsync's schemas use: type,
-/// enum, const, properties, required, additionalProperties: false, items, oneOf, minimum.
+/// enum, const, properties, required, additionalProperties: false, items, oneOf, minimum,
+/// and `$ref` to `#/$defs/NAME`.
 /// Returns every violation with its path.
 enum SchemaValidator {
-    static func violations(of value: JSONDocument, against schema: JSONDocument, path: String = "$") -> [String] {
-        guard case .object(let rules) = schema else { return [] }
+    static func violations(
+        of value: JSONDocument, against schema: JSONDocument, path: String = "$", root: JSONDocument? = nil
+    ) -> [String] {
+        let root = root ?? schema
+        guard case .object(var rules) = schema else { return [] }
+        if let reference = rules["$ref"]?.string {
+            guard reference.hasPrefix("#/$defs/"), let target = root["$defs"]?[String(reference.dropFirst("#/$defs/".count))]
+            else { return ["\(path): unresolved $ref \(reference)"] }
+            guard case .object(let resolved) = target else { return [] }
+            rules = resolved
+        }
+        func violations(of value: JSONDocument, against schema: JSONDocument, path: String) -> [String] {
+            SchemaValidator.violations(of: value, against: schema, path: path, root: root)
+        }
         var found: [String] = []
         if let alternatives = rules["oneOf"]?.array, !alternatives.isEmpty {
             let matching = alternatives.filter { violations(of: value, against: $0, path: path).isEmpty }
