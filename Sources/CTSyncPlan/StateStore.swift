@@ -123,8 +123,9 @@ public struct RunRecord: Sendable, Equatable {
     /// The exit status `ctsync run` gave the job (0 = a successful run).
     public var exitStatus: Int?
     public var counts: Counts?
-    /// Why every row was planned, when it was: `first_run` (no earlier run to this
-    /// destination), `full` (`--full`), `spec_changed` (profiles after a change of mappings).
+    /// Why the run brought every row in line, when it did: `first_run` (no completed
+    /// run to this destination before it), `full` (`--full`), `spec_changed` (profiles
+    /// after a change of mappings).
     public var fullSync: String?
     public var abortReason: String?
     /// Where the run report was written, as the run named it.

@@ -269,7 +269,7 @@ public enum OutputSchemas {
             "exit_status": ["type": ["integer", "null"], "description": "What `ctsync run` exited with for this job."],
             "full_sync": [
                 "enum": ["first_run", "full", "spec_changed", .null],
-                "description": "Why the run planned every row: no earlier run to the destination, --full, or changed mappings (profiles).",
+                "description": "Why the run brought every row in line: first_run (no completed run to the destination before it), full (--full), spec_changed (changed mappings of a profiles job).",
             ],
             "abort_reason": ["type": ["string", "null"]],
             "counts": [

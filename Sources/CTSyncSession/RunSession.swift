@@ -169,12 +169,13 @@ public final class RunSession: Sendable {
 }
 
 extension RunSession {
-    /// Why a run planned every row, if it did: `full` (`--full`), `first_run` (no
-    /// earlier run to this destination), `spec_changed` (profiles after a change).
+    /// Why a run brought every row in line, if it did: `full` (`--full`), `first_run`
+    /// (no completed run to this destination before it; after a killed first attempt
+    /// it sends what that one did not), `spec_changed` (profiles after a change).
     static func fullSync(_ baseline: StateBaseline, _ options: RunOptions, _ job: PreparedJob) -> String? {
         if options.full { return "full" }
         switch baseline.kind {
-        case .noState: return "first_run"
+        case .noState, .noCompletedRun: return "first_run"
         case .specChanged where job.spec.object.value == .profiles: return "spec_changed"
         default: return nil
         }
