@@ -10,6 +10,8 @@ public struct RunReportDocument: Codable, Sendable, Equatable {
     public var formatVersion: Int
     public var runID: String
     public var job: Job
+    /// Where the records went (null only in reports of a run that never resolved one).
+    public var destination: DestinationDocument?
     public var status: RunStatus
     /// Why the run stopped early; null unless aborted.
     public var abortReason: String?
@@ -97,7 +99,7 @@ public struct RunReportDocument: Codable, Sendable, Equatable {
         case durationSeconds = "duration_seconds"
         case mappingChanged = "mapping_changed"
         case maxRejected = "max_rejected"
-        case job, status, full, counts, http, errors
+        case job, destination, status, full, counts, http, errors
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -105,6 +107,7 @@ public struct RunReportDocument: Codable, Sendable, Equatable {
         try container.encode(formatVersion, forKey: .formatVersion)
         try container.encode(runID, forKey: .runID)
         try container.encode(job, forKey: .job)
+        try container.encode(destination, forKey: .destination)
         try container.encode(status, forKey: .status)
         try container.encode(abortReason, forKey: .abortReason)
         try container.encode(startedAt, forKey: .startedAt)
@@ -134,6 +137,7 @@ extension RunReportDocument {
         job = Job(
             name: report.jobName, file: report.jobFile, specHash: report.specHash, object: report.object,
             mode: report.mode, region: report.region, endpoint: report.endpoint)
+        destination = report.destination.map(DestinationDocument.init)
         status = report.status
         abortReason = report.abortReason
         startedAt = RunReport.timestamp(report.startedAt)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CTSyncReport
+import CTSyncSession
 import CTSyncSpec
 
 extension CTSync {
@@ -8,7 +9,7 @@ extension CTSync {
         static let configuration = CommandConfiguration(abstract: "Print a JSON Schema (draft 2020-12).")
 
         enum Kind: String, ExpressibleByArgument, CaseIterable {
-            case job, plan, report, lint
+            case job, plan, report, lint, status, history
         }
 
         @Argument(help: "Which schema: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -20,6 +21,8 @@ extension CTSync {
             case .plan: Terminal.output(OutputSchemas.plan.serialized())
             case .report: Terminal.output(OutputSchemas.report.serialized())
             case .lint: Terminal.output(OutputSchemas.lint.serialized())
+            case .status: Terminal.output(OutputSchemas.status(version: StatusReport.formatVersion).serialized())
+            case .history: Terminal.output(OutputSchemas.history(version: HistoryReport.formatVersion).serialized())
             }
         }
     }

@@ -165,7 +165,7 @@ struct RunTests {
         kill(process.processIdentifier, SIGKILL)
         while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         let deliveredAtKill = fixture.server.stats().profiles
-        let recordedAtKill = try SQLiteStateStore(path: fixture.statePath, readOnly: true).acknowledgedCount(job: "profiles")
+        let recordedAtKill = try SQLiteStateStore(path: fixture.statePath, readOnly: true).acknowledgedCount(named: "profiles")
         #expect(deliveredAtKill > 0)
         #expect(deliveredAtKill < rows)
         // State never claims more than the sandbox holds; what it lacks is at most the batches in progress.
@@ -177,7 +177,7 @@ struct RunTests {
         let stats = fixture.server.stats()
         #expect(stats.profiles == rows)
         let store = try SQLiteStateStore(path: fixture.statePath, readOnly: true)
-        #expect(try store.acknowledgedCount(job: "profiles") == rows)
+        #expect(try store.acknowledgedCount(named: "profiles") == rows)
         // The rerun re-sends only what state had not recorded.
         #expect(RunFixture.counts(report)["unchanged"] == recordedAtKill)
         #expect(RunFixture.counts(report)["planned"] == rows - recordedAtKill)
@@ -234,7 +234,7 @@ struct InterruptTests {
         let stats = fixture.server.stats()
         // Everything the sandbox took was acknowledged and recorded: nothing was in flight at exit.
         #expect(counts["succeeded"] == stats.profiles)
-        let recorded = try SQLiteStateStore(path: fixture.statePath, readOnly: true).acknowledgedCount(job: "profiles")
+        let recorded = try SQLiteStateStore(path: fixture.statePath, readOnly: true).acknowledgedCount(named: "profiles")
         #expect(recorded == stats.profiles)
         #expect(stats.profiles < 20_000)
     }

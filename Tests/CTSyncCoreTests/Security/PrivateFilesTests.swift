@@ -90,7 +90,7 @@ struct PrivateFilesTests {
         defer { umask(previous) }
         let path = dir.path + "/nested/state.sqlite"
         let store = try SQLiteStateStore(path: path, readOnly: false)
-        try store.acknowledge([Acknowledgement(key: "k", hash: RecordHash(bytes: [1]))], job: "j", spec: 1)
+        try store.acknowledge([Acknowledgement(key: "k", hash: RecordHash(bytes: [1]))], job: JobKey(name: "j", destination: nil), spec: 1)
         #expect(Self.mode(path) == "600")
         #expect(Self.mode(dir.path + "/nested") == "700")
         #expect(Self.mode(path + "-wal") == "600")
