@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import CTSyncSpec
+
 /// The built `ctsync` binary, run end to end with its exit codes.
 @Suite("ctsync lint (binary)")
 struct LintCommandTests {
@@ -59,14 +61,15 @@ struct LintCommandTests {
         let path = dir.write("job.yaml", LintFixtureTests.valid.replacing("mode: upsert", with: "mdoe: upsert"))
         let json = try ctsync("lint", "--format", "json", path, environment: Self.env)
         #expect(json.status == 1)
-        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
-        #expect(document["format_version"] as? Int == 1)
-        let findings = document["findings"] as! [[String: Any]]
+        let document = try OutputContract.decode(LintDocument.self, json.stdout, schema: "lint")
+        #expect(document.formatVersion == 1)
+        let findings = document.findings
         #expect(findings.count == 1)
-        #expect(findings[0]["rule"] as? String == "unknown-key")
-        #expect(findings[0]["line"] as? Int == 10)
-        #expect(findings[0]["column"] as? Int == 1)
-        #expect(findings[0]["file"] as? String == path)
+        let finding = try #require(findings.first)
+        #expect(finding.rule == "unknown-key")
+        #expect(finding.line == 10)
+        #expect(finding.column == 1)
+        #expect(finding.file == path)
 
         let github = try ctsync("lint", "--format", "github", path, environment: Self.env)
         #expect(github.status == 1)

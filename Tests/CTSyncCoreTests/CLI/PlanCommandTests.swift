@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import CTSyncPlan
+
 /// `ctsync plan`, the built binary end to end.
 @Suite("ctsync plan (binary)")
 struct PlanCommandTests {
@@ -14,18 +16,19 @@ struct PlanCommandTests {
             "plan", job, "--format", "json", "--records", dir.path + "/records.jsonl", "--state", dir.path + "/s.sqlite",
             environment: Self.env)
         #expect(result.status == 0, "\(result.stderr)")
-        let plan = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
-        #expect(plan["format_version"] as? Int == 1)
-        let counts = plan["counts"] as! [String: Int]
-        #expect(counts == ["source_rows": 7, "invalid": 4, "unchanged": 0, "planned": 3, "added": 3, "changed": 0])
-        #expect(plan["batches"] as? Int == 1)
-        #expect(plan["mapping_changed"] as? Bool == false)
-        let rejected = plan["rejected"] as! [String: [String: Any]]
-        #expect(Set(rejected.keys) == ["timestamp_in_milliseconds", "invalid_phone", "duplicate_primary_key", "invalid_row"])
-        let sample = (rejected["invalid_phone"]!["samples"] as! [[String: Any]])[0]
-        #expect(sample["row"] as? Int == 5)
-        #expect(sample["field"] as? String == "Phone")
-        #expect(sample["key"] as? String == "***")  // redacted by default
+        let plan = try OutputContract.decode(PlanDocument.self, result.stdout, schema: "plan")
+        #expect(plan.formatVersion == 1)
+        let counts = plan.counts
+        #expect(
+            [counts.sourceRows, counts.invalid, counts.unchanged, counts.planned, counts.added, counts.changed]
+                == [7, 4, 0, 3, 3, 0], "\(counts)")
+        #expect(plan.batches == 1)
+        #expect(plan.mappingChanged == false)
+        #expect(Set(plan.rejected.keys) == ["timestamp_in_milliseconds", "invalid_phone", "duplicate_primary_key", "invalid_row"])
+        let sample = try #require(plan.rejected["invalid_phone"]?.samples.first)
+        #expect(sample.row == 5)
+        #expect(sample.field == "Phone")
+        #expect(sample.key == "***")  // redacted by default
         let lines = dir.read("records.jsonl").split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix(#"{"type":"profile","identity":"jack@example.com","ts":1468308340,"#))

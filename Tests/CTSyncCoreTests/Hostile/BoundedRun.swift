@@ -177,11 +177,6 @@ struct BoundedRun: Sendable {
         return kilobytes * 1024
     }
 
-    /// `stdout` parsed as a JSON object.
-    func json(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
-        let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
-        return try #require(object as? [String: Any], "stdout is not a JSON object: \(stdout)", sourceLocation: sourceLocation)
-    }
 }
 
 /// Where the hostile fixtures are, in the test bundle's resources.
