@@ -19,6 +19,12 @@ private let sandboxBinary: URL? = {
 @Suite("clevertap-sandbox executable", .enabled(if: sandboxBinary != nil, "the executable is not built"))
 struct ExecutableTests {
     private func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+        let (process, output, errors, _) = try launchWatched(arguments)
+        return (process, output, errors)
+    }
+
+    /// Like `launch`, and its exit status arrives on the stream (set before it starts, so it cannot be missed).
+    private func launchWatched(_ arguments: [String]) throws -> (Process, Pipe, Pipe, AsyncStream<Int32>) {
         let process = Process()
         process.executableURL = sandboxBinary
         process.arguments = arguments
@@ -26,8 +32,27 @@ struct ExecutableTests {
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
+        let (exit, exited) = AsyncStream.makeStream(of: Int32.self)
+        process.terminationHandler = { finished in
+            exited.yield(finished.terminationStatus)
+            exited.finish()
+        }
         try process.run()
-        return (process, output, errors)
+        return (process, output, errors, exit)
+    }
+
+    /// The first status on `exit`, or nil if none came within `limit`.
+    private func status(_ exit: AsyncStream<Int32>, within limit: Duration) async -> Int32? {
+        await withTaskGroup(of: Int32?.self) { group in
+            group.addTask { await exit.first { _ in true } }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
     }
 
     @Test func refusesToStartWithoutAccounts() throws {
@@ -45,7 +70,8 @@ struct ExecutableTests {
     }
 
     @Test func servesTheDocumentedExampleAndStopsOnSIGTERM() async throws {
-        let (process, output, _) = try launch(["--account", "123:secret:in1", "--port", "0", "--log-level", "error"])
+        let (process, output, _, exit) = try launchWatched(
+            ["--account", "123:secret:in1", "--port", "0", "--log-level", "error"])
         defer { if process.isRunning { process.terminate() } }
 
         var firstLine = ""
@@ -76,9 +102,6 @@ struct ExecutableTests {
         #expect(body == #"{"status":"success","processed":2,"unprocessed":[]}"#)
 
         process.terminate()  // SIGTERM
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(!process.isRunning)
-        #expect(process.terminationStatus == 0)
+        #expect(await status(exit, within: .seconds(30)) == 0)
     }
 }

@@ -21,7 +21,7 @@ struct PlanCommandTests {
         let counts = plan.counts
         #expect(
             [counts.sourceRows, counts.invalid, counts.unchanged, counts.planned, counts.added, counts.changed]
-                == [7, 4, 0, 3, 3, 0], "\(counts)")
+                == [7, 4, 0, 3, 3, 0] as [Int], "\(counts)")
         #expect(plan.batches == 1)
         #expect(plan.mappingChanged == false)
         #expect(Set(plan.rejected.keys) == ["timestamp_in_milliseconds", "invalid_phone", "duplicate_primary_key", "invalid_row"])

@@ -80,7 +80,7 @@ struct SchemaValidatorTests {
         Case(keyword: "boolean schema false", schema: "false", valid: [], invalid: ["1", "null"]),
         Case(
             keyword: "$ref and $defs",
-            schema: #"{"$defs": {"count": {"type": "integer", "minimum": 0}}, "properties": {"n": {"$ref": "#/$defs/count"}}}"#,
+            schema: ##"{"$defs": {"count": {"type": "integer", "minimum": 0}}, "properties": {"n": {"$ref": "#/$defs/count"}}}"##,
             valid: [#"{"n": 3}"#], invalid: [#"{"n": -1}"#, #"{"n": "3"}"#]),
         Case(
             keyword: "annotations", schema: #"{"$schema": "x", "$id": "y", "title": "t", "description": "d", "$comment": "c", "examples": [1]}"#,
@@ -113,7 +113,7 @@ struct SchemaValidatorTests {
         #"{"items": [{"type": "string"}]}"#,
         #"{"exclusiveMinimum": true}"#,
         #"{"type": "float"}"#,
-        #"{"$ref": "#/$defs/missing"}"#,
+        ##"{"$ref": "#/$defs/missing"}"##,
         #"{"$ref": "other.json"}"#,
         #"{"pattern": "("}"#,
         #"{"uniqueItems": true}"#,

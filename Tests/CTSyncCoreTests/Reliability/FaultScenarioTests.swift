@@ -190,17 +190,18 @@ extension ReliabilityTests {
             faults.jitterMilliseconds = 20
             try await ReliabilityFixture.with(rows: rows, faults: faults, seed: seed) { fixture in
                 fixture.writeJobs(scenario.options)
-                let bursts = scenario.calm.map { calm in
+                let calm = scenario.calm.map { calm in
                     var quiet = calm
                     quiet.latencyMilliseconds = faults.latencyMilliseconds
                     quiet.jitterMilliseconds = faults.jitterMilliseconds
-                    return alternateFaults(fixture.server, faults, quiet, every: scenario.burstRequests)
+                    return quiet
                 }
-                // Stopped before the sandbox is, also when the run throws.
-                defer { bursts?.cancel() }
                 let started = ContinuousClock.now
-                let (result, reports) = try await fixture.run([fixture.jobsDirectory], state: fixture.statePath())
-                bursts?.cancel()
+                let (result, reports) = try await alternatingFaults(
+                    fixture.server, faults, calm, every: scenario.burstRequests
+                ) {
+                    try await fixture.run([fixture.jobsDirectory], state: fixture.statePath())
+                }
                 try await fixture.waitUntilIdle()
                 let elapsed = ContinuousClock.now - started
                 let stats = fixture.server.stats()
@@ -300,21 +301,30 @@ extension ReliabilityTests {
             }
         }
 
-        /// Switches the sandbox between `burst` and `calm` every `every` upload requests until cancelled.
-        func alternateFaults(
-            _ server: SandboxServer, _ burst: FaultConfiguration, _ calm: FaultConfiguration, every: Int
-        ) -> Task<Void, Never> {
-            Task {
-                var bursting = true
-                var next = every
-                while !Task.isCancelled {
-                    if server.stats().requests >= next {
-                        bursting.toggle()
-                        try? server.setFaults(bursting ? burst : calm)
-                        next += every
+        /// Runs `body` while switching the sandbox between `burst` and `calm` (when there is
+        /// a calm) every `every` upload requests; the switching ends with `body`, and is
+        /// awaited, whether `body` returns or throws.
+        func alternatingFaults<Result>(
+            _ server: SandboxServer, _ burst: FaultConfiguration, _ calm: FaultConfiguration?, every: Int,
+            _ body: () async throws -> Result
+        ) async throws -> Result {
+            guard let calm else { return try await body() }
+            return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+                group.addTask {
+                    var bursting = true
+                    var next = every
+                    // The sandbox announces no request count: it is looked at every 5 ms.
+                    while !Task.isCancelled {
+                        if server.stats().requests >= next {
+                            bursting.toggle()
+                            try? server.setFaults(bursting ? burst : calm)
+                            next += every
+                        }
+                        try? await Task.sleep(for: .milliseconds(5))
                     }
-                    try? await Task.sleep(for: .milliseconds(5))
                 }
+                defer { group.cancelAll() }
+                return try await body()
             }
         }
     }

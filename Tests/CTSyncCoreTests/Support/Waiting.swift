@@ -82,7 +82,7 @@ final class Locked<Value: Sendable>: Sendable {
 final class ChildProcess: Sendable {
     let pid: Int32
     private let process: Process
-    private let state = Locked(ExitState())
+    private let state: Locked<ExitState>
 
     private struct ExitState {
         var status: Int32?
@@ -103,7 +103,7 @@ final class ChildProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        let state = self.state
+        let state = Locked(ExitState())
         process.terminationHandler = { finished in
             let status = finished.terminationStatus
             let waiters = state.withLock { state in
@@ -115,6 +115,7 @@ final class ChildProcess: Sendable {
         }
         try process.run()
         self.process = process
+        self.state = state
         pid = process.processIdentifier
     }
 
