@@ -49,7 +49,7 @@ struct OutputContractTests {
         let result = try ctsync("lint", "--format", "json", Products.root + "/jobs", broken, environment: Self.environment)
         #expect(result.status == 1, "\(result.stderr)")
         let lint = try Self.roundTrip(LintDocument.self, result.stdout, schema: "lint")
-        #expect(lint.filesChecked == 4)
+        #expect(lint.filesChecked == Self.exampleJobs.count + 1)
         #expect(lint.errors >= 4, "\(lint.findings)")
         #expect(lint.errors == lint.findings.count { $0.severity == .error })
         #expect(lint.warnings == lint.findings.count { $0.severity == .warning })
@@ -61,7 +61,7 @@ struct OutputContractTests {
         let result = try ctsync("lint", "--format", "json", Products.root + "/jobs", environment: Self.environment)
         #expect(result.status == 0, "\(result.stderr)")
         let lint = try Self.roundTrip(LintDocument.self, result.stdout, schema: "lint")
-        #expect(lint.filesChecked == 3)
+        #expect(lint.filesChecked == Self.exampleJobs.count)
         #expect(lint.findings.isEmpty)
     }
 
@@ -139,7 +139,7 @@ struct OutputContractTests {
             #expect(errorsReport.http.latencyMs.p50 != nil)
 
             // Nothing changed: nothing to send, no request, no latency.
-            let (unchanged, unchangedReport) = try await run(job, "succeeded-unchanged")
+            let (unchanged, unchangedReport) = try await run(job, "rerun")
             #expect(unchanged.status == 0, "\(unchanged.stderr)")
             #expect(unchangedReport.counts.sent == 1)  // the row CleverTap rejected is sent again
             #expect(unchangedReport.counts.unchanged == 39)
@@ -223,7 +223,7 @@ struct OutputContractTests {
     @Test func shippedJobFilesValidateAgainstTheJobSchema() throws {
         let schema = try SchemaValidator.committed("job")
         let jobs = try Self.shippedJobs()
-        #expect(jobs.count >= 4, "jobs/ and the README's example: \(jobs.map(\.name))")
+        #expect(jobs.count > Self.exampleJobs.count, "jobs/ and the README's example: \(jobs.map(\.name))")
         for (name, text) in jobs {
             let violations = schema.validate(try Self.jobJSON(text, name: name))
             #expect(violations.isEmpty, "\(name): \(violations.map(\.description).joined(separator: "\n"))")
