@@ -1,3 +1,8 @@
+import FuzzSupport
+
+@testable import CTSyncSource
+@testable import CTSyncSpec
+
 /// libFuzzer entry for `scripts/fuzz csv`: the bytes as a CSV source and as a TSV source.
 ///
 /// Each dialect is read twice, through a 1 MiB buffer fed in one read and through a tiny

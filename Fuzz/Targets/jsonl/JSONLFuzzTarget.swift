@@ -1,3 +1,8 @@
+import FuzzSupport
+
+@testable import CTSyncSource
+@testable import CTSyncSpec
+
 /// libFuzzer entry for `scripts/fuzz jsonl`: the bytes as a JSONL source.
 ///
 /// Read through a 1 MiB buffer fed in one read and through a tiny buffer fed a few bytes

@@ -1,5 +1,8 @@
 import CTSyncYAML
 
+@testable import CTSyncSpec
+@testable import CTSyncSupport
+
 /// libFuzzer entry for `scripts/fuzz yaml`: a job file's bytes through the loader, the
 /// spec decoder, the linter's rules and the text renderer, exactly as `ctsync lint`
 /// takes them (minus the file read, whose size cap is tested end to end).
