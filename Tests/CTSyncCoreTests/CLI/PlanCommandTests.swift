@@ -8,11 +8,11 @@ import Testing
 struct PlanCommandTests {
     static let env = PlannerTests.environment
 
-    @Test func jsonCountsAndRecordsFile() throws {
+    @Test func jsonCountsAndRecordsFile() async throws {
         let dir = TemporaryDirectory()
         dir.write("contacts.csv", PlannerTests.contacts)
         let job = dir.write("job.yaml", PlannerTests.profilesJob)
-        let result = try ctsync(
+        let result = try await ctsync(
             "plan", job, "--format", "json", "--records", dir.path + "/records.jsonl", "--state", dir.path + "/s.sqlite",
             environment: Self.env)
         #expect(result.status == 0, "\(result.stderr)")
@@ -36,48 +36,48 @@ struct PlanCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/s.sqlite"))
     }
 
-    @Test func detailedExitCode() throws {
+    @Test func detailedExitCode() async throws {
         let dir = TemporaryDirectory()
         dir.write("contacts.csv", PlannerTests.contacts)
         let job = dir.write("job.yaml", PlannerTests.profilesJob)
-        #expect(try ctsync("plan", job, "--detailed-exitcode", environment: Self.env).status == 2)
+        #expect(try await ctsync("plan", job, "--detailed-exitcode", environment: Self.env).status == 2)
         dir.write("contacts.csv", "id,email,name,phone,seen_ms\n")
-        let empty = try ctsync("plan", job, "--detailed-exitcode", environment: Self.env)
+        let empty = try await ctsync("plan", job, "--detailed-exitcode", environment: Self.env)
         #expect(empty.status == 0, "\(empty.stderr)")
         #expect(empty.stdout.contains("Plan: 0 to add, 0 to change, 0 rejected, 0 unchanged."))
     }
 
-    @Test func invalidSpecExitsTwoWithoutReadingTheSource() throws {
+    @Test func invalidSpecExitsTwoWithoutReadingTheSource() async throws {
         let dir = TemporaryDirectory()
         let job = dir.write("job.yaml", PlannerTests.profilesJob.replacing("mode: upsert", with: "mode: mirror"))
-        let result = try ctsync("plan", job, environment: Self.env)
+        let result = try await ctsync("plan", job, environment: Self.env)
         #expect(result.status == 2)
         #expect(result.stderr.contains("\(job):6:7: error: mode \"mirror\" is not supported"))
     }
 
-    @Test func unsetVariableIsAnErrorForPlan() throws {
+    @Test func unsetVariableIsAnErrorForPlan() async throws {
         let dir = TemporaryDirectory()
         dir.write("contacts.csv", PlannerTests.contacts)
         let job = dir.write("job.yaml", PlannerTests.profilesJob)
-        let result = try ctsync("plan", job)
+        let result = try await ctsync("plan", job)
         #expect(result.status == 2)
         #expect(result.stderr.contains("environment variable CLEVERTAP_ACCOUNT_ID is not set [unset-variable]"))
     }
 
-    @Test func failingSourceCommandIsAnError() throws {
+    @Test func failingSourceCommandIsAnError() async throws {
         let dir = TemporaryDirectory()
         let job = dir.write(
             "job.yaml",
             PlannerTests.profilesJob.replacing(
                 "source: { file: contacts.csv }", with: "source: { command: \"echo boom >&2; exit 3\", format: csv }"))
-        let result = try ctsync("plan", job, environment: Self.env)
+        let result = try await ctsync("plan", job, environment: Self.env)
         #expect(result.status == 1)
         #expect(result.stderr.contains("boom"))
     }
 
-    @Test func schemasMatchCommittedFiles() throws {
+    @Test func schemasMatchCommittedFiles() async throws {
         for kind in ["plan", "report"] {
-            let result = try ctsync("schema", kind)
+            let result = try await ctsync("schema", kind)
             #expect(result.status == 0)
             #expect(result.stdout == SchemaDriftTests.committed(kind), "schemas/\(kind).schema.json drifted")
         }

@@ -31,7 +31,7 @@ struct OutputContractTests {
 
     // MARK: - lint
 
-    @Test func lintJSONOfTheExampleJobsAndABrokenOne() throws {
+    @Test func lintJSONOfTheExampleJobsAndABrokenOne() async throws {
         let dir = TemporaryDirectory()
         let broken = dir.write(
             "broken.yaml",
@@ -46,7 +46,7 @@ struct OutputContractTests {
               - { from: email, to: identity, transform: [shout] }
             colour: blue
             """)
-        let result = try ctsync("lint", "--format", "json", Products.root + "/jobs", broken, environment: Self.environment)
+        let result = try await ctsync("lint", "--format", "json", Products.root + "/jobs", broken, environment: Self.environment)
         #expect(result.status == 1, "\(result.stderr)")
         let lint = try Self.roundTrip(LintDocument.self, result.stdout, schema: "lint")
         #expect(lint.filesChecked == Self.exampleJobs.count + 1)
@@ -57,8 +57,8 @@ struct OutputContractTests {
         #expect(Set(lint.findings.map(\.rule)).isSuperset(of: ["unknown-key", "unsupported-mode"]), "\(lint.findings)")
     }
 
-    @Test func lintJSONWithNothingFound() throws {
-        let result = try ctsync("lint", "--format", "json", Products.root + "/jobs", environment: Self.environment)
+    @Test func lintJSONWithNothingFound() async throws {
+        let result = try await ctsync("lint", "--format", "json", Products.root + "/jobs", environment: Self.environment)
         #expect(result.status == 0, "\(result.stderr)")
         let lint = try Self.roundTrip(LintDocument.self, result.stdout, schema: "lint")
         #expect(lint.filesChecked == Self.exampleJobs.count)
@@ -73,10 +73,10 @@ struct OutputContractTests {
     }()
 
     @Test(arguments: exampleJobs)
-    func planJSONOfAnExampleJob(_ name: String) throws {
+    func planJSONOfAnExampleJob(_ name: String) async throws {
         let dir = TemporaryDirectory()
         let job = Products.root + "/jobs/" + name
-        let result = try ctsync(
+        let result = try await ctsync(
             "plan", job, "--format", "json", "--state", dir.path + "/state.sqlite", environment: Self.environment)
         #expect(result.status == 0, "\(result.stderr)")
         let plan = try Self.roundTrip(PlanDocument.self, result.stdout, schema: "plan")

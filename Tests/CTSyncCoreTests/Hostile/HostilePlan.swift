@@ -59,9 +59,9 @@ enum HostilePlan {
     static func check(
         _ expected: PlanOutcome, job: String, in dir: TemporaryDirectory,
         sourceLocation: SourceLocation = #_sourceLocation
-    ) throws {
+    ) async throws {
         let records = dir.path + "/records.jsonl"
-        let run = try BoundedRun.ctsync(
+        let run = try await BoundedRun.ctsync(
             ["plan", job, "--format", "json", "--state", dir.path + "/state.sqlite", "--records", records],
             environment: environment, directory: dir.path, sourceLocation: sourceLocation)
         #expect(run.status == expected.status, "\(run.stderr.prefix(2000))", sourceLocation: sourceLocation)

@@ -63,6 +63,16 @@ extension Task where Failure == any Error {
     }
 }
 
+/// Runs blocking work (a child process, a store's calls) on a thread of its own, so it
+/// never holds one of the few threads of the cooperative pool: the in-process sandbox
+/// and every async test need them. `#expect` belongs outside `body` (a plain thread
+/// does not know which test it works for).
+func runDetached<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
 /// A value behind a lock that closures can share.
 final class Locked<Value: Sendable>: Sendable {
     private let value: Mutex<Value>
