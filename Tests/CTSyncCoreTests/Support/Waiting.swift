@@ -27,16 +27,6 @@ func eventually(
     }
 }
 
-/// `body`'s result, or ``WaitTimeout`` after `duration`. On a timeout `body` is
-/// cancelled but not awaited (it may not notice cancellation): the test fails
-/// instead of hanging.
-func withTimeout<T: Sendable>(
-    _ duration: Duration, _ what: String = "operation", _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    let work = Task { try await body() }
-    return try await work.value(within: duration, what)
-}
-
 extension Task where Failure == any Error {
     /// The task's value, or ``WaitTimeout`` after `limit`; the task is cancelled then.
     func value(within limit: Duration, _ what: String = "task") async throws -> Success {
