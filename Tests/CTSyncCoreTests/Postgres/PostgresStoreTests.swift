@@ -86,7 +86,7 @@ struct PostgresLocationTests {
         }
     }
 
-    @Test func cliRefusesAPasswordInTheURLWithUsageExitAndNoEcho() throws {
+    @Test func cliRefusesAPasswordInTheURLWithUsageExitAndNoEcho() async throws {
         let dir = TemporaryDirectory()
         let job = dir.write(
             "job.yaml",
@@ -103,7 +103,7 @@ struct PostgresLocationTests {
             """)
         dir.write("contacts.csv", "id,email\n1,a@example.com\n")
         for command in ["plan", "run"] {
-            let result = try ctsync(
+            let result = try await ctsync(
                 command, job, "--state", "postgres://sync:hunter2@127.0.0.1:1/state",
                 environment: ["CLEVERTAP_PASSCODE": "x"], directory: dir.path)
             #expect(result.status == 64, "\(result.stderr)")
@@ -224,12 +224,6 @@ struct PostgresSchemaTests {
     }
 }
 
-/// Runs blocking work on a thread of its own (the store's calls block).
-func runDetached<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
 
 /// A TCP port nothing listens on (bound and released).
 func freePort() throws -> Int {

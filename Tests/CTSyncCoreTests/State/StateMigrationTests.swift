@@ -36,7 +36,7 @@ struct StateMigrationTests {
 
     // MARK: SQLite
 
-    @Test func sqliteV1IsReadAsItIsByAPlan() throws {
+    @Test func sqliteV1IsReadAsItIsByAPlan() async throws {
         let dir = TemporaryDirectory()
         try StateFixtures.copyJobs(to: dir)
         let path = dir.path + "/state.sqlite"
@@ -54,7 +54,7 @@ struct StateMigrationTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
-    @Test func sqliteV1MigratesToV2KeepingEveryRow() throws {
+    @Test func sqliteV1MigratesToV2KeepingEveryRow() async throws {
         let dir = TemporaryDirectory()
         try StateFixtures.copyJobs(to: dir)
         let path = dir.path + "/state.sqlite"
@@ -136,7 +136,7 @@ struct StateMigrationTests {
         }
     }
 
-    @Test func sqliteNewerSchemaIsRefusedEitherWay() throws {
+    @Test func sqliteNewerSchemaIsRefusedEitherWay() async throws {
         let dir = TemporaryDirectory()
         let path = dir.path + "/state.sqlite"
         _ = try SQLiteStateStore(path: path, readOnly: false)
@@ -151,14 +151,14 @@ struct StateMigrationTests {
     }
 
     /// `status` of schema-1 state: its jobs without destination, no runs; nothing migrated.
-    @Test func statusReadsSchemaOneState() throws {
+    @Test func statusReadsSchemaOneState() async throws {
         let dir = TemporaryDirectory()
         let path = dir.path + "/state.sqlite"
         try FileManager.default.copyItem(atPath: try StateFixtures.path("state.sqlite"), toPath: path)
-        let result = try ctsync("status", "--format", "json", "--state", path)
+        let result = try await ctsync("status", "--format", "json", "--state", path)
         #expect(result.status == 0, "\(result.stderr)")
         let status = try JSONDocument.parse(result.stdout)
-        #expect(SchemaValidator.violations(of: status, against: try SchemaValidator.committed("status")) == [])
+        #expect(DocumentSchemaCheck.violations(of: status, against: try DocumentSchemaCheck.committed("status")) == [])
         #expect(status["jobs"]?.array.map { $0["name"]?.string ?? "" } == ["crm", "orders"])
         let crm = try #require(status["jobs"]?[0]?["destinations"]?[0])
         #expect(crm["destination"]?.isNull == true)
@@ -171,52 +171,52 @@ struct StateMigrationTests {
     /// state already holds, says so, and records the state under its destination.
     @Test(arguments: StateBackend.configured)
     func aRunAdoptsMatchingLegacyState(_ backend: StateBackend) async throws {
-        let fixture = try await StateCommandFixture(backend, rows: 120)
-        defer { Task { await fixture.stop() } }
-        let environment = fixture.base.environment
-        let loaded = JobLoader.load(path: fixture.job, environment: environment, unsetVariableSeverity: .error)
-        let spec = try #require(loaded.spec)
-        let endpoint = try Endpoint(region: .in1, override: environment["CTSYNC_ENDPOINT"])
-        let legacy = JobKey(name: "profiles", destination: nil)
-        let fingerprint = LegacySpecFingerprint.of(spec, endpoint: endpoint.base)
-        try await runDetached {
-            let store = try fixture.state.location.openForWriting() as! any StateMaintenance
-            defer { store.shutdown() }
-            let collected = Mutex<[PlannedRecord]>([])
-            _ = try Planner(spec: spec, state: nil, endpoint: endpoint, full: false).run { chunk in
-                collected.withLock { $0 += chunk.records }
+        try await StateCommandFixture.with(backend, rows: 120) { fixture in
+            let environment = fixture.base.environment
+            let loaded = JobLoader.load(path: fixture.job, environment: environment, unsetVariableSeverity: .error)
+            let spec = try #require(loaded.spec)
+            let endpoint = try Endpoint(region: .in1, override: environment["CTSYNC_ENDPOINT"])
+            let legacy = JobKey(name: "profiles", destination: nil)
+            let fingerprint = LegacySpecFingerprint.of(spec, endpoint: endpoint.base)
+            try await runDetached {
+                let store = try fixture.state.location.openForWriting() as! any StateMaintenance
+                defer { store.shutdown() }
+                let collected = Mutex<[PlannedRecord]>([])
+                _ = try Planner(spec: spec, state: nil, endpoint: endpoint, full: false).run { chunk in
+                    collected.withLock { $0 += chunk.records }
+                }
+                // What ctsync 0.1 left: keys under the job's name alone, with its fingerprint.
+                try store.restore(StoredJob(key: legacy, fingerprint: fingerprint, spec: nil, source: nil))
+                try store.restore(
+                    collected.withLock { $0 }.prefix(100).map {
+                        StoredAcknowledgement(key: $0.key, hash: $0.hash, spec: fingerprint, acknowledgedAt: Date())
+                    }, job: legacy)
             }
-            // What ctsync 0.1 left: keys under the job's name alone, with its fingerprint.
-            try store.restore(StoredJob(key: legacy, fingerprint: fingerprint, spec: nil, source: nil))
-            try store.restore(
-                collected.withLock { $0 }.prefix(100).map {
-                    StoredAcknowledgement(key: $0.key, hash: $0.hash, spec: fingerprint, acknowledgedAt: Date())
-                }, job: legacy)
-        }
-        let plan = try await fixture.ctsync(["plan", fixture.job, "--format", "json"])
-        #expect(try JSONDocument.parse(plan.stdout)["state"]?["baseline"]?.string == "adopted", "\(plan.stdout)")
+            let plan = try await fixture.ctsync(["plan", fixture.job, "--format", "json"])
+            #expect(try JSONDocument.parse(plan.stdout)["state"]?["baseline"]?.string == "adopted", "\(plan.stdout)")
 
-        let run = try await fixture.ctsync(["run", fixture.job, "--report", fixture.dir.path + "/r.json"])
-        #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stderr.contains("state written by an earlier ctsync (before destinations were recorded) matches"), "\(run.stderr)")
-        let report = try JSONDocument.parse(fixture.dir.read("r.json"))
-        #expect(report["counts"]?["unchanged"]?.int == 100)
-        #expect(report["counts"]?["added"]?.int == 20)
-        #expect(report["mapping_changed"]?.bool == false)
-        try await runDetached {
-            let store = try #require(try fixture.state.location.openForReading())
-            defer { store.shutdown() }
-            let jobs = try store.jobs(named: "profiles")
-            #expect(jobs.count == 1)
-            #expect(jobs.first?.key.destination?.endpoint == endpoint.normalized)
-            #expect(jobs.first?.spec != nil)
-            #expect(try store.acknowledgedCount(job: jobs[0].key) == 120)
-            #expect(try store.runs(named: "profiles", limit: 5).first?.fullSync == nil)
+            let run = try await fixture.ctsync(["run", fixture.job, "--report", fixture.dir.path + "/r.json"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("state written by an earlier ctsync (before destinations were recorded) matches"), "\(run.stderr)")
+            let report = try JSONDocument.parse(fixture.dir.read("r.json"))
+            #expect(report["counts"]?["unchanged"]?.int == 100)
+            #expect(report["counts"]?["added"]?.int == 20)
+            #expect(report["mapping_changed"]?.bool == false)
+            try await runDetached {
+                let store = try #require(try fixture.state.location.openForReading())
+                defer { store.shutdown() }
+                let jobs = try store.jobs(named: "profiles")
+                #expect(jobs.count == 1)
+                #expect(jobs.first?.key.destination?.endpoint == endpoint.normalized)
+                #expect(jobs.first?.spec != nil)
+                #expect(try store.acknowledgedCount(job: jobs[0].key) == 120)
+                #expect(try store.runs(named: "profiles", limit: 5).first?.fullSync == nil)
+            }
+            let again = try await fixture.ctsync(["plan", fixture.job, "--format", "json"])
+            let document = try JSONDocument.parse(again.stdout)
+            #expect(document["state"]?["baseline"]?.string == "unchanged")
+            #expect(document["counts"]?["unchanged"]?.int == 120)
         }
-        let again = try await fixture.ctsync(["plan", fixture.job, "--format", "json"])
-        let document = try JSONDocument.parse(again.stdout)
-        #expect(document["state"]?["baseline"]?.string == "unchanged")
-        #expect(document["counts"]?["unchanged"]?.int == 120)
     }
 
     // MARK: PostgreSQL

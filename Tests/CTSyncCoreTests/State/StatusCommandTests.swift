@@ -27,6 +27,22 @@ final class StateCommandFixture: @unchecked Sendable {
 
     func stop() async { await base.stop() }
 
+    /// A fixture for `body`, stopped when it returns or throws.
+    static func with<Result>(
+        _ backend: StateBackend, rows: Int, faults: FaultConfiguration = .none,
+        _ body: (StateCommandFixture) async throws -> Result
+    ) async throws -> Result {
+        let fixture = try await StateCommandFixture(backend, rows: rows, faults: faults)
+        do {
+            let result = try await body(fixture)
+            await fixture.stop()
+            return result
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+    }
+
     /// Runs `ctsync ARGUMENTS --state STATE` to completion.
     func ctsync(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
         try await runProcessDetached(
@@ -72,7 +88,7 @@ final class StateCommandFixture: @unchecked Sendable {
         let result = try await ctsync(["status", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)", sourceLocation: sourceLocation)
         let document = try JSONDocument.parse(result.stdout)
-        let violations = SchemaValidator.violations(of: document, against: try SchemaValidator.committed("status"))
+        let violations = DocumentSchemaCheck.violations(of: document, against: try DocumentSchemaCheck.committed("status"))
         #expect(violations == [], sourceLocation: sourceLocation)
         // The same document decodes with the type that printed it.
         let decoded = try JSONDecoder().decode(StatusDocument.self, from: Data(result.stdout.utf8))
@@ -87,107 +103,105 @@ final class StateCommandFixture: @unchecked Sendable {
 struct StatusCommandTests {
     @Test(arguments: StateBackend.configured)
     func succeededAbortedAndKilledRunsShowAsSuch(_ backend: StateBackend) async throws {
-        let fixture = try await StateCommandFixture(
-            backend, rows: 4000, faults: FaultConfiguration(latencyMilliseconds: 20))
-        defer { Task { await fixture.stop() } }
+        try await StateCommandFixture.with(backend, rows: 4000, faults: FaultConfiguration(latencyMilliseconds: 20)) { fixture in
 
-        // Nothing ran yet: the job has no state.
-        let empty = try await fixture.ctsync(["status", fixture.job])
-        #expect(empty.status == 0, "\(empty.stderr)")
-        #expect(empty.stdout.contains("profiles\n  no state"), "\(empty.stdout)")
+            // Nothing ran yet: the job has no state.
+            let empty = try await fixture.ctsync(["status", fixture.job])
+            #expect(empty.status == 0, "\(empty.stderr)")
+            #expect(empty.stdout.contains("profiles\n  no state"), "\(empty.stdout)")
 
-        let first = try await fixture.run(report: "first")
-        #expect(first.status == 0, "\(first.stderr)")
-        var status = try await fixture.status()
-        var entry = try #require(status["jobs"]?[0]?["destinations"]?[0], "\(status)")
-        #expect(status["jobs"]?[0]?["name"]?.string == "profiles")
-        #expect(status["jobs"]?[0]?["lease"]?.isNull == true)
-        #expect(entry["keys"]?.int == 4000)
-        #expect(entry["destination"]?["production"]?.bool == false)
-        #expect(entry["destination"]?["endpoint"]?.string == "http://127.0.0.1:\(fixture.base.server.port)/in1")
-        let firstRun = try #require(entry["last_run"])
-        #expect(firstRun["status"]?.string == "succeeded")
-        #expect(firstRun["exit_status"]?.int == 0)
-        #expect(firstRun["full_sync"]?.string == "first_run")
-        #expect(firstRun["counts"]?["succeeded"]?.int == 4000)
-        #expect(firstRun["report"]?.string == fixture.dir.path + "/reports/first.json")
-        #expect(firstRun["ctsync_version"]?.string?.isEmpty == false)
-        #expect(entry["last_success"] == firstRun)
-        #expect(entry["last_full_sync"] == firstRun)
-        let firstID = try #require(firstRun["run_id"]?.string)
-        let report = try JSONDocument.parse(fixture.dir.read("reports/first.json"))
-        #expect(report["run_id"]?.string == firstID)
-        #expect(report["destination"]?["endpoint"] == entry["destination"]?["endpoint"])
+            let first = try await fixture.run(report: "first")
+            #expect(first.status == 0, "\(first.stderr)")
+            var status = try await fixture.status()
+            var entry = try #require(status["jobs"]?[0]?["destinations"]?[0], "\(status)")
+            #expect(status["jobs"]?[0]?["name"]?.string == "profiles")
+            #expect(status["jobs"]?[0]?["lease"]?.isNull == true)
+            #expect(entry["keys"]?.int == 4000)
+            #expect(entry["destination"]?["production"]?.bool == false)
+            #expect(entry["destination"]?["endpoint"]?.string == "http://127.0.0.1:\(fixture.base.server.port)/in1")
+            let firstRun = try #require(entry["last_run"])
+            #expect(firstRun["status"]?.string == "succeeded")
+            #expect(firstRun["exit_status"]?.int == 0)
+            #expect(firstRun["full_sync"]?.string == "first_run")
+            #expect(firstRun["counts"]?["succeeded"]?.int == 4000)
+            #expect(firstRun["report"]?.string == fixture.dir.path + "/reports/first.json")
+            #expect(firstRun["ctsync_version"]?.string?.isEmpty == false)
+            #expect(entry["last_success"] == firstRun)
+            #expect(entry["last_full_sync"] == firstRun)
+            let firstID = try #require(firstRun["run_id"]?.string)
+            let report = try JSONDocument.parse(fixture.dir.read("reports/first.json"))
+            #expect(report["run_id"]?.string == firstID)
+            #expect(report["destination"]?["endpoint"] == entry["destination"]?["endpoint"])
 
-        // SIGINT: the run stops gracefully and records itself aborted.
-        let interrupted = try fixture.launch(["--full"])
-        try await fixture.waitForRecords(500, process: interrupted)
-        kill(interrupted.processIdentifier, SIGINT)
-        try await fixture.waitForExit(interrupted)
-        #expect(interrupted.terminationStatus == 3)
-        status = try await fixture.status()
-        entry = try #require(status["jobs"]?[0]?["destinations"]?[0])
-        #expect(entry["last_run"]?["status"]?.string == "aborted", "\(entry)")
-        #expect(entry["last_run"]?["exit_status"]?.int == 3)
-        #expect(entry["last_run"]?["abort_reason"]?.string?.contains("interrupt") == true, "\(entry)")
-        #expect(entry["last_run"]?["full_sync"]?.isNull == true)
-        #expect(entry["last_success"]?["run_id"]?.string == firstID)
-        #expect(entry["last_full_sync"]?["run_id"]?.string == firstID)
+            // SIGINT: the run stops gracefully and records itself aborted.
+            let interrupted = try fixture.launch(["--full"])
+            try await fixture.waitForRecords(500, process: interrupted)
+            kill(interrupted.processIdentifier, SIGINT)
+            try await fixture.waitForExit(interrupted)
+            #expect(interrupted.terminationStatus == 3)
+            status = try await fixture.status()
+            entry = try #require(status["jobs"]?[0]?["destinations"]?[0])
+            #expect(entry["last_run"]?["status"]?.string == "aborted", "\(entry)")
+            #expect(entry["last_run"]?["exit_status"]?.int == 3)
+            #expect(entry["last_run"]?["abort_reason"]?.string?.contains("interrupt") == true, "\(entry)")
+            #expect(entry["last_run"]?["full_sync"]?.isNull == true)
+            #expect(entry["last_success"]?["run_id"]?.string == firstID)
+            #expect(entry["last_full_sync"]?["run_id"]?.string == firstID)
 
-        // SIGKILL: the run never finishes; status shows it interrupted.
-        let killed = try fixture.launch(["--full"])
-        try await fixture.waitForRecords(500, process: killed)
-        kill(killed.processIdentifier, SIGKILL)
-        try await fixture.waitForExit(killed)
-        status = try await fixture.status()
-        entry = try #require(status["jobs"]?[0]?["destinations"]?[0])
-        let killedRun = try #require(entry["last_run"])
-        #expect(killedRun["status"]?.string == "interrupted", "\(killedRun)")
-        #expect(killedRun["finished_at"]?.isNull == true)
-        #expect(killedRun["counts"]?.isNull == true)
-        #expect(killedRun["pid"]?.int == Int(killed.processIdentifier))
-        #expect(status["jobs"]?[0]?["lease"]?.isNull == true)
-        let text = try await fixture.ctsync(["status"])
-        #expect(text.stdout.contains("last run:         interrupted"), "\(text.stdout)")
-        #expect(text.stdout.contains("never finished"))
+            // SIGKILL: the run never finishes; status shows it interrupted.
+            let killed = try fixture.launch(["--full"])
+            try await fixture.waitForRecords(500, process: killed)
+            kill(killed.processIdentifier, SIGKILL)
+            try await fixture.waitForExit(killed)
+            status = try await fixture.status()
+            entry = try #require(status["jobs"]?[0]?["destinations"]?[0])
+            let killedRun = try #require(entry["last_run"])
+            #expect(killedRun["status"]?.string == "interrupted", "\(killedRun)")
+            #expect(killedRun["finished_at"]?.isNull == true)
+            #expect(killedRun["counts"]?.isNull == true)
+            #expect(killedRun["pid"]?.int == Int(killed.processIdentifier))
+            #expect(status["jobs"]?[0]?["lease"]?.isNull == true)
+            let text = try await fixture.ctsync(["status"])
+            #expect(text.stdout.contains("last run:         interrupted"), "\(text.stdout)")
+            #expect(text.stdout.contains("never finished"))
 
-        // The next run records the killed one as interrupted; history lists all four.
-        let last = try await fixture.run()
-        #expect(last.status == 0, "\(last.stderr)")
-        let history = try await fixture.ctsync(["history", "profiles", "--format", "json"])
-        #expect(history.status == 0, "\(history.stderr)")
-        let runs = try JSONDocument.parse(history.stdout)
-        #expect(SchemaValidator.violations(of: runs, against: try SchemaValidator.committed("history")) == [])
-        #expect(runs["runs"]?.array.map { $0["status"]?.string ?? "?" } == ["succeeded", "interrupted", "aborted", "succeeded"])
-        #expect(runs["runs"]?.array.last?["run_id"]?.string == firstID)
-        let limited = try await fixture.ctsync(["history", fixture.job, "--limit", "2"])
-        #expect(limited.status == 0, "\(limited.stderr)")
-        #expect(limited.stdout.hasPrefix("profiles: 2 runs (newest first)\n  succeeded "), "\(limited.stdout)")
-        #expect(limited.stdout.contains("\n  interrupted "))
-        let unknown = try await fixture.ctsync(["history", "profile"])
-        #expect(unknown.status == 1)
-        #expect(unknown.stderr.contains("state holds no job named \"profile\"; it holds: profiles"), "\(unknown.stderr)")
+            // The next run records the killed one as interrupted; history lists all four.
+            let last = try await fixture.run()
+            #expect(last.status == 0, "\(last.stderr)")
+            let history = try await fixture.ctsync(["history", "profiles", "--format", "json"])
+            #expect(history.status == 0, "\(history.stderr)")
+            let runs = try JSONDocument.parse(history.stdout)
+            #expect(DocumentSchemaCheck.violations(of: runs, against: try DocumentSchemaCheck.committed("history")) == [])
+            #expect(runs["runs"]?.array.map { $0["status"]?.string ?? "?" } == ["succeeded", "interrupted", "aborted", "succeeded"])
+            #expect(runs["runs"]?.array.last?["run_id"]?.string == firstID)
+            let limited = try await fixture.ctsync(["history", fixture.job, "--limit", "2"])
+            #expect(limited.status == 0, "\(limited.stderr)")
+            #expect(limited.stdout.hasPrefix("profiles: 2 runs (newest first)\n  succeeded "), "\(limited.stdout)")
+            #expect(limited.stdout.contains("\n  interrupted "))
+            let unknown = try await fixture.ctsync(["history", "profile"])
+            #expect(unknown.status == 1)
+            #expect(unknown.stderr.contains("state holds no job named \"profile\"; it holds: profiles"), "\(unknown.stderr)")
+        }
     }
 
     /// While a run holds the job's lease, status names its process and shows the run as running.
     @Test(arguments: StateBackend.configured)
     func aRunningJobShowsItsHolder(_ backend: StateBackend) async throws {
-        let fixture = try await StateCommandFixture(
-            backend, rows: 3000, faults: FaultConfiguration(latencyMilliseconds: 100))
-        defer { Task { await fixture.stop() } }
-        let running = try fixture.launch()
-        try await fixture.waitForRecords(200, process: running)
-        let status = try await fixture.status()
-        let job = try #require(status["jobs"]?[0])
-        #expect(job["lease"]?["pid"]?.int == Int(running.processIdentifier), "\(job)")
-        #expect(job["destinations"]?[0]?["last_run"]?["status"]?.string == "running")
-        kill(running.processIdentifier, SIGKILL)
-        try await fixture.waitForExit(running)
+        try await StateCommandFixture.with(backend, rows: 3000, faults: FaultConfiguration(latencyMilliseconds: 100)) { fixture in
+            let running = try fixture.launch()
+            try await fixture.waitForRecords(200, process: running)
+            let status = try await fixture.status()
+            let job = try #require(status["jobs"]?[0])
+            #expect(job["lease"]?["pid"]?.int == Int(running.processIdentifier), "\(job)")
+            #expect(job["destinations"]?[0]?["last_run"]?["status"]?.string == "running")
+            kill(running.processIdentifier, SIGKILL)
+            try await fixture.waitForExit(running)
+        }
     }
 
-    @Test func schemasMatchCommittedFiles() throws {
+    @Test func schemasMatchCommittedFiles() async throws {
         for kind in ["status", "history"] {
-            let result = try ctsync("schema", kind)
+            let result = try await ctsync("schema", kind)
             #expect(result.status == 0)
             #expect(
                 result.stdout == SchemaDriftTests.committed(kind),
@@ -197,14 +211,14 @@ struct StatusCommandTests {
     }
 
     /// The validator the tests above rely on finds what is wrong, through `$ref`s.
-    @Test func schemaValidatorFindsViolations() throws {
-        let schema = try SchemaValidator.committed("status")
+    @Test func schemaValidatorFindsViolations() async throws {
+        let schema = try DocumentSchemaCheck.committed("status")
         let good = try JSONDocument.parse(#"{"format_version":1,"state":"s","jobs":[{"name":"j","lease":null,"destinations":[]}]}"#)
-        #expect(SchemaValidator.violations(of: good, against: schema) == [])
+        #expect(DocumentSchemaCheck.violations(of: good, against: schema) == [])
         let bad = try JSONDocument.parse(
             #"{"format_version":2,"state":"s","jobs":[{"name":"j","lease":{"pid":"1","host":null,"since":null},"destinations":[{"destination":null,"keys":-1,"last_run":{"status":"odd"},"last_success":null,"last_full_sync":null,"extra":1}]}]}"#
         )
-        let found = SchemaValidator.violations(of: bad, against: schema)
+        let found = DocumentSchemaCheck.violations(of: bad, against: schema)
         for expected in [
             "$.format_version: 2 is not 1", "$.jobs[0].lease.pid: \"1\" is not of type", "$.jobs[0].destinations[0].keys: -1 < 0",
             "$.jobs[0].destinations[0]: unexpected \"extra\"", "$.jobs[0].destinations[0].last_run: matches 0 of oneOf's 2",
@@ -214,9 +228,9 @@ struct StatusCommandTests {
     }
 
     /// status and history read state without creating any.
-    @Test func statusOfNoStateCreatesNothing() throws {
+    @Test func statusOfNoStateCreatesNothing() async throws {
         let dir = TemporaryDirectory()
-        let result = try ctsync("status", "--state", dir.path + "/none.sqlite")
+        let result = try await ctsync("status", "--state", dir.path + "/none.sqlite")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "State \(dir.path)/none.sqlite holds no jobs.\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == [])
