@@ -14,12 +14,25 @@ extension CTSync {
         static let configuration = CommandConfiguration(
             abstract: "Read the source and state and show what a run would send. Sends nothing, writes no state.",
             discussion: """
+                Plans one job: a job file, or a directory (several paths) narrowed to one job with --job. Only \
+                that job is validated.
+
                 Exit status: 0 success, 1 error, 2 invalid job spec, 64 usage.
                 With --detailed-exitcode: 0 nothing to send, 2 changes to send, 1 error.
+
+                Examples:
+                  ctsync plan jobs/crm-profiles.yaml
+                  ctsync plan jobs/ --job order-events --format json --records planned.jsonl
+                  ctsync plan jobs/crm-profiles.yaml --detailed-exitcode --state ci.sqlite
                 """)
 
-        @Argument(help: "The job file.")
-        var job: String
+        @Argument(help: "The job file, or files and directories with --job picking one job out of them.")
+        var paths: [String]
+
+        @Option(
+            name: .customLong("job"),
+            help: "The job of this name among the paths; a glob with * and ? (it must match one job). Repeatable.")
+        var jobs: [String] = []
 
         @OptionGroup var state: StateOptions
 
@@ -46,8 +59,10 @@ extension CTSync {
             let environment = ProcessInfo.processInfo.environment
             let location = try state.location(environment)
             let status = try await Terminal.reporting(command: "plan") { () async throws(SessionError) -> ExitStatus in
-                let jobs = try JobSet.prepare(paths: [job], environment: environment, endpointOverride: state.endpoint)
-                var session = PlanSession(job: jobs[0], state: location)
+                let job = try JobSet.prepareOne(
+                    paths: paths, environment: environment, endpointOverride: state.endpoint,
+                    selection: JobSelection(jobs))
+                var session = PlanSession(job: job, state: location)
                 session.full = full
                 let writer: LineWriter?
                 do {
