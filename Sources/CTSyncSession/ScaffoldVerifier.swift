@@ -33,7 +33,7 @@ struct ScaffoldVerifier {
             """
         if guess.target != "identity" { text += "  - { value: probe, to: identity }\n" }
         if object == .events && guess.target != "evtName" { text += "  - { value: Probe, to: evtName }\n" }
-        text += "  - " + ScaffoldWriter.mappingLine(guess) + "\n"
+        text += "  " + ScaffoldWriter.mappingLine(guess) + "\n"
         if guess.target == "identity", let identityKind { text += "identity_kind: \(identityKind.rawValue)\n" }
         var tally = Tally()
         let values = rows.map { $0[column] ?? .null }

@@ -96,13 +96,14 @@ enum ScaffoldWriter {
 
     static func isPlainSafe(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return false }
-        guard first.properties.isAlphabetic || first == "_" || first == "$", last != " " else { return false }
+        // `.` and `/` may start a path; `.inf`, `.nan` and the like are numbers, kept out below.
+        guard first.properties.isAlphabetic || "_$./".unicodeScalars.contains(first), last != " " else { return false }
         let allowed = text.unicodeScalars.allSatisfy { scalar in
             scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || " _-./()+@$".unicodeScalars.contains(scalar)
         }
         guard allowed, !text.contains("  ") else { return false }
         // Words YAML's core schema reads as booleans or null (and YAML 1.1's, for other tools).
-        let reserved: Set<String> = ["true", "false", "null", "yes", "no", "on", "off", "y", "n"]
+        let reserved: Set<String> = ["true", "false", "null", "yes", "no", "on", "off", "y", "n", ".inf", ".nan"]
         return !reserved.contains(text.lowercased())
     }
 

@@ -8,7 +8,10 @@ struct HelpTests {
     static func subcommands() throws -> [String] {
         let help = try ctsync("--help")
         guard let section = help.stdout.range(of: "SUBCOMMANDS:\n") else { return [] }
-        return help.stdout[section.upperBound...].split(separator: "\n").compactMap { line in
+        // The section ends at its first blank line; each entry is "  name   abstract".
+        let entries = help.stdout[section.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
+            .prefix { !$0.isEmpty }
+        return entries.compactMap { line in
             guard line.hasPrefix("  "), !line.hasPrefix("   ") else { return nil }
             return line.split(separator: " ").first.map(String.init)
         }.filter { $0 != "help" }

@@ -73,7 +73,7 @@ struct PlanCommandTests {
     }
 
     @Test func schemasMatchCommittedFiles() throws {
-        for kind in ["plan", "report"] {
+        for kind in ["plan", "report", "check"] {
             let result = try ctsync("schema", kind)
             #expect(result.status == 0)
             #expect(result.stdout == SchemaDriftTests.committed(kind), "schemas/\(kind).schema.json drifted")

@@ -135,12 +135,13 @@ struct CheckCommandTests {
         let result = try await Self.check(fixture, [good, bad, "--format", "json"])
         #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
         let document = try Self.document(result)
-        #expect(document.jobs.map(\.name) == ["bad", "profiles"])
-        let badJob = document.jobs[0]
+        // In the order given.
+        #expect(document.jobs.map(\.name) == ["profiles", "bad"])
+        let badJob = document.jobs[1]
         #expect(badJob[.spec]?.status == .failed)
         #expect(badJob[.spec]?.details.first?.contains("bad.yaml:6:7: error: mode \"mirror\" is not supported") == true)
         #expect(badJob.checks.dropFirst(2).allSatisfy { $0.status == .skipped })
-        #expect(document.jobs[1].ok)
+        #expect(document.jobs[0].ok)
         #expect(fixture.server.stats().profileReads == 1)
     }
 

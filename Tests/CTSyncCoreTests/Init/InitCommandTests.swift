@@ -127,7 +127,7 @@ struct InitCommandTests {
             directory: dir.path)
         #expect(other.status == 0, "\(other.stderr)")
         #expect(dir.read("elsewhere/crm.yaml").contains("  file: ../data/contacts.csv"))
-        #expect(!dir.read("elsewhere/crm.yaml").contains("yaml-language-server"))
+        #expect(dir.read("elsewhere/crm.yaml").hasPrefix("# yaml-language-server: $schema=../schemas/job.schema.json\n"))
     }
 
     @Test func usageErrors() throws {
@@ -158,6 +158,8 @@ struct InitCommandTests {
         let spec = try #require(loaded.spec, "\(loaded.diagnostics)\n\(dir.read("odd.yaml"))")
         #expect(Set(spec.mappings.compactMap(\.column?.value)) == Set(names))
         #expect(Linter.rules(for: spec).filter { $0.severity == .error }.isEmpty)
+        // No schemas/ in this folder: no modeline pointing nowhere.
+        #expect(!dir.read("odd.yaml").contains("yaml-language-server"))
     }
 
     @Test(arguments: [
