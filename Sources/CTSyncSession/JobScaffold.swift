@@ -115,7 +115,8 @@ public struct JobScaffold: Sendable {
         var summary = "checked against the \(rows) sampled row\(rows == 1 ? "" : "s"): \(mapped) map to records"
         if !rejected.isEmpty {
             let reasons = rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            summary += "; \(rows - mapped) would be rejected (\(reasons)): check whether the data or the guess is wrong"
+            summary +=
+                "; \(rows - mapped) would be rejected (\(reasons)): check whether the data or the guess is wrong (with max_rejected: 0 such rows make a run exit 1)"
         }
         if sample.invalid > 0 { summary += "; \(sample.invalid) could not be read" }
         notes.append(summary)
