@@ -4,7 +4,7 @@
 //
 // `scripts/fuzz` builds with `-sanitize=fuzzer,address` and `-enable-testing`: the
 // targets reach the modules' package-level API through `@testable import`, and
-// libFuzzer supplies `main`.
+// libFuzzer's driver runs each (see FuzzDriver).
 import PackageDescription
 
 let fuzzer: [LinkerSetting] = [.unsafeFlags(["-sanitize=fuzzer,address"])]
@@ -23,7 +23,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "fuzz-yaml",
-            dependencies: [.product(name: "CTSyncSpec", package: "ctsync")],
+            dependencies: ["FuzzSupport", .product(name: "CTSyncSpec", package: "ctsync")],
             path: "Targets/yaml", swiftSettings: library, linkerSettings: fuzzer
         ),
         .executableTarget(

@@ -113,8 +113,15 @@ public struct RunReport: Sendable {
         }
         if let abortReason { text += " Aborted: \(abortReason)" }
         if errors.total > 0 {
-            let top = errors.reasonsByCount.prefix(3).map { "\($0) ×\(errors.groups[$0]!.count)" }.joined(separator: ", ")
-            text += " Errors: \(top)."
+            // Every code, most frequent first; a long tail is summed up.
+            let shown = 10
+            let reasons = errors.reasonsByCount
+            var list = reasons.prefix(shown).map { "\($0) ×\(errors.groups[$0]?.count ?? 0)" }.joined(separator: ", ")
+            if reasons.count > shown {
+                let rest = reasons.dropFirst(shown).reduce(0) { $0 + (errors.groups[$1]?.count ?? 0) }
+                list += " and \(reasons.count - shown) more codes (\(rest) rows)"
+            }
+            text += " Errors: \(list)."
         }
         if overThreshold { text += " Rejected rows exceed max_rejected (\(maxRejected.description))." }
         if let reportPath { text += " Report: \(reportPath)" }

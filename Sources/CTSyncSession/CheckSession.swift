@@ -39,14 +39,19 @@ public struct CheckSession: Sendable {
         let client = UploadHTTPClient(maxConnectionsPerHost: 1)
         let state = StateProbe(location: options.state)
         var credentials: [CredentialsKey: CheckResult] = [:]
+        let first = zip(loaded, names).map { job, name in
+            specChecks(job, duplicateName: name.map { name in names.count { $0 == name } > 1 } ?? false)
+        }
+        // Source commands get none of the secrets of any valid job checked, nor the state's, as in a run.
+        let valid = zip(loaded, first).compactMap { job, checks in checks.0.status == .failed ? nil : job.spec }
+        var ready: [String: JobSpec] = [:]
+        for spec in JobSet.withCommandEnvironments(valid, environment: environment) {
+            ready[spec.file] = PreparedJob.withholding(spec, secretsOf: options.state)
+        }
         var jobs: [JobCheck] = []
-        for (job, name) in zip(loaded, names) {
-            var checks: [CheckResult] = []
-            let duplicate = name.map { name in names.count { $0 == name } > 1 } ?? false
-            let (specCheck, environmentCheck) = specChecks(job, duplicateName: duplicate)
-            checks.append(specCheck)
-            checks.append(environmentCheck)
-            guard let spec = job.spec, specCheck.status != .failed else {
+        for ((job, name), (specCheck, environmentCheck)) in zip(zip(loaded, names), first) {
+            var checks = [specCheck, environmentCheck]
+            guard let spec = job.spec.flatMap({ ready[$0.file] }), specCheck.status != .failed else {
                 for kind in CheckKind.allCases.dropFirst(2) {
                     checks.append(CheckResult(kind, .skipped, "not checked: the job file is invalid"))
                 }
@@ -81,8 +86,8 @@ public struct CheckSession: Sendable {
                 } catch {
                     checks.append(
                         CheckResult(
-                            .credentials, .failed, error.message,
-                            fix: "fix --endpoint, CTSYNC_ENDPOINT or destination.endpoint"))
+                            .credentials, .failed, "not checked: \(error.message)",
+                            fix: "fix --endpoint, CTSYNC_ENDPOINT or destination.endpoint, or name the host in CTSYNC_ALLOW_ENDPOINTS"))
                 }
             }
 
@@ -112,10 +117,9 @@ public struct CheckSession: Sendable {
     /// The spec check (errors other than unset variables) and the environment check
     /// (unset variables), from the job's findings.
     private func specChecks(_ job: LoadedJob, duplicateName: Bool) -> (CheckResult, CheckResult) {
-        var findings = job.diagnostics
-        if let spec = job.spec { findings += Linter.rules(for: spec) }
+        let findings = JobSet.findings(job, environment: environment, endpointOverride: options.endpointOverride)
         let errors = Diagnostic.sorted(findings.filter { $0.severity == .error })
-        let warnings = findings.count { $0.severity == .warning && $0.rule != Self.unsetVariableRule }
+        let warnings = findings.count { $0.severity == .warning && $0.rule != .unsetVariable }
         let spec: CheckResult
         if !errors.isEmpty || job.spec == nil {
             spec = CheckResult(
@@ -146,7 +150,6 @@ public struct CheckSession: Sendable {
         return (spec, environment)
     }
 
-    static let unsetVariableRule = "unset-variable"
 
     private struct UnsetVariable {
         var variable: String
@@ -156,7 +159,7 @@ public struct CheckSession: Sendable {
 
     private static func unsetVariables(_ diagnostics: [Diagnostic]) -> [UnsetVariable] {
         diagnostics.compactMap { d in
-            guard d.rule == unsetVariableRule,
+            guard d.rule == .unsetVariable,
                 let name = d.message.split(separator: " ").dropFirst(2).first
             else { return nil }
             return UnsetVariable(variable: String(name), mark: d.mark, diagnostic: d)

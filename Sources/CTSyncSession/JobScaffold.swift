@@ -102,7 +102,7 @@ public struct JobScaffold: Sendable {
         guard let spec = ScaffoldVerifier.decode(text, path: output, environment: environment) else {
             throw .invalidScaffold("the scaffolded job does not decode")
         }
-        let findings = Linter.rules(for: spec).filter { $0.rule != "source-not-found" }
+        let findings = Linter.rules(for: spec).filter { $0.rule != .sourceNotFound }
         if let error = findings.first(where: { $0.severity == .error }) {
             throw .invalidScaffold("the scaffolded job does not lint: \(error.message) [\(error.rule)]")
         }

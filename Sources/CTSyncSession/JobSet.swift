@@ -12,6 +12,11 @@ public enum JobSet {
     /// leaves out are not validated: a broken job elsewhere in the folder does not stop
     /// the one asked for.
     ///
+    /// The passcode goes only to CleverTap: an endpoint to a host that is neither
+    /// CleverTap's nor loopback is refused (exit 2) unless the operator names the host in
+    /// `CTSYNC_ALLOW_ENDPOINTS` in `environment`; one from the job file is reported with
+    /// its place in the file.
+    ///
     /// - Parameters:
     ///   - endpointOverride: `--endpoint`; else `CTSYNC_ENDPOINT` from `environment`,
     ///     else the job's `destination.endpoint`, else the region's CleverTap host.
@@ -21,35 +26,12 @@ public enum JobSet {
         selection: JobSelection = .all
     ) throws(SessionError) -> [PreparedJob] {
         let loaded = try load(paths: paths, environment: environment, unsetVariableSeverity: .error, selection: selection)
-        return try validate(loaded, environment: environment, endpointOverride: endpointOverride)
-    }
-
-    /// Loads the one job `plan` works on: `paths` and `selection` must come down to
-    /// exactly one job file (a usage error listing them otherwise), which is then
-    /// validated as `prepare` does.
-    public static func prepareOne(
-        paths: [String], environment: [String: String], endpointOverride: String?, selection: JobSelection = .all
-    ) throws(SessionError) -> PreparedJob {
-        let loaded = try load(paths: paths, environment: environment, unsetVariableSeverity: .error, selection: selection)
-        guard loaded.count == 1 else {
-            let names = loaded.map { declaredName($0) ?? $0.path }
-            throw .usage(
-                "plan works on one job at a time, and \(loaded.count) are given (\(names.joined(separator: ", "))); pick one with --job NAME"
-            )
-        }
-        return try validate(loaded, environment: environment, endpointOverride: endpointOverride)[0]
-    }
-
-    private static func validate(
-        _ loaded: [LoadedJob], environment: [String: String], endpointOverride: String?
-    ) throws(SessionError) -> [PreparedJob] {
         var errors: [Diagnostic] = []
         var sources: [String: SourceText] = [:]
         var specs: [JobSpec] = []
         for job in loaded {
-            var diagnostics = job.diagnostics
-            if let spec = job.spec { diagnostics += Linter.rules(for: spec) }
-            let fileErrors = diagnostics.filter { $0.severity == .error }
+            let fileErrors = findings(job, environment: environment, endpointOverride: endpointOverride)
+                .filter { $0.severity == .error }
             if let spec = job.spec, fileErrors.isEmpty {
                 specs.append(spec)
             } else {
@@ -60,10 +42,38 @@ public enum JobSet {
         guard errors.isEmpty else { throw .invalidSpecs(errors: Diagnostic.sorted(errors), sources: sources) }
         try checkDistinctNames(specs.map(\.name.value))
         var jobs: [PreparedJob] = []
-        for spec in specs {
-            jobs.append(PreparedJob(spec: spec, endpoint: try endpoint(for: spec, environment: environment, override: endpointOverride)))
+        for spec in withCommandEnvironments(specs, environment: environment) {
+            jobs.append(
+                PreparedJob(spec: spec, endpoint: try endpoint(for: spec, environment: environment, override: endpointOverride)))
         }
         return jobs
+    }
+
+    /// Every finding about a loaded job: its load findings, the lint rules, and, unless the
+    /// operator overrides the endpoint, the endpoint rules of its `destination.endpoint`.
+    static func findings(_ job: LoadedJob, environment: [String: String], endpointOverride: String?) -> [Diagnostic] {
+        var diagnostics = job.diagnostics
+        if let spec = job.spec {
+            diagnostics += Linter.rules(for: spec)
+            if (endpointOverride ?? environment["CTSYNC_ENDPOINT"]) == nil {
+                diagnostics += Linter.endpointRules(for: spec, allowList: EndpointAllowList(environment: environment))
+            }
+        }
+        return diagnostics
+    }
+
+    /// The specs with the environment their source commands get: none of the secrets of
+    /// any job of the set (jobs of two accounts may read their passcodes from different
+    /// variables).
+    static func withCommandEnvironments(_ specs: [JobSpec], environment: [String: String]) -> [JobSpec] {
+        let secretNames = specs.flatMap(\.destination.secretVariables)
+        let secretValues = specs.map(\.destination.passcode.value)
+        return specs.map { spec in
+            var spec = spec
+            spec.source.commandEnvironment = CommandEnvironment.make(
+                for: spec, from: environment, withholdingNames: secretNames, values: secretValues)
+            return spec
+        }
     }
 
     /// The job files at `paths`, each read and decoded (not linted), keeping only the
@@ -108,14 +118,24 @@ public enum JobSet {
     }
 
     /// Where the job's records go: `--endpoint`, else `CTSYNC_ENDPOINT`, else the job's
-    /// `destination.endpoint`, else its region's host.
+    /// `destination.endpoint`, else its region's host; a host outside CleverTap's, loopback
+    /// and `CTSYNC_ALLOW_ENDPOINTS` is refused.
     static func endpoint(
-        for spec: JobSpec, environment: [String: String], override: String?
+        for spec: JobSpec, environment: [String: String], override endpointOverride: String?
     ) throws(SessionError) -> Endpoint {
-        let override = override ?? environment["CTSYNC_ENDPOINT"] ?? spec.destination.endpoint?.value
+        let operatorEndpoint = endpointOverride ?? environment["CTSYNC_ENDPOINT"]
+        let override = operatorEndpoint ?? spec.destination.endpoint?.value
         do {
-            return try Endpoint(region: spec.destination.region.value, override: override)
+            return try Endpoint(
+                region: spec.destination.region.value, override: override,
+                allowList: EndpointAllowList(environment: environment))
         } catch {
+            if error.disallowedHost != nil {
+                let origin =
+                    endpointOverride != nil
+                    ? "--endpoint" : operatorEndpoint != nil ? "CTSYNC_ENDPOINT" : "destination.endpoint"
+                throw .endpointNotAllowed(job: spec.name.value, origin: origin, message: error.message)
+            }
             throw .usage("\(spec.name.value): \(error)")
         }
     }

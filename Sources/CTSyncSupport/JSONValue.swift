@@ -141,6 +141,15 @@ extension JSONValue: Codable {
         self = try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
+    /// A document as one compact line (JSON Lines), for several documents on one stream.
+    public static func line(_ value: some Encodable) -> String {
+        do {
+            return try JSONValue(encoding: value).serialized(pretty: false) + "\n"
+        } catch {
+            preconditionFailure("an output document failed to encode: \(error)")
+        }
+    }
+
     /// A versioned output document as the CLI prints it: canonical JSON and a final newline.
     public static func document(_ value: some Encodable) -> String {
         do {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CTSyncSpec
+import CTSyncSupport
 
 /// `ctsync`: sync warehouse rows into CleverTap from declarative YAML jobs.
 @main
@@ -14,8 +15,24 @@ struct CTSync: AsyncParsableCommand {
               ctsync plan jobs/ --job crm-profiles
             """,
         version: "0.1.0",
-        subcommands: [Init.self, Lint.self, Check.self, Plan.self, Run.self, Schema.self]
+        subcommands: [Init.self, Lint.self, Check.self, Plan.self, Run.self, Rules.self, Schema.self]
     )
+
+    /// Marks the process non-dumpable before any command runs (a source command must not
+    /// read ctsync's environment through /proc), then runs the command as usual.
+    static func main() async {
+        ProcessHardening.makeNonDumpable()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 extension DiagnosticFormat: ExpressibleByArgument {}

@@ -10,11 +10,10 @@ public enum JobSchema {
         let transformName: JSONValue = ["enum": .array(Transform.names.map { .string($0) })]
         let transformWithArgument: JSONValue = [
             "type": "object", "minProperties": 1, "maxProperties": 1,
-            "properties": [
-                "default": ["type": ["string", "number", "boolean"]],
-                "split": ["type": "string", "minLength": 1],
-                "e164": ["type": "string", "pattern": "^\\+[0-9]+$"],
-            ],
+            "properties": .object(
+                Dictionary(uniqueKeysWithValues: TransformKind.allCases.compactMap { kind in
+                    argumentSchema(kind).map { (kind.name, $0) }
+                })),
             "additionalProperties": false,
         ]
         let transform: JSONValue = ["oneOf": [transformName, transformWithArgument]]
@@ -70,7 +69,8 @@ public enum JobSchema {
                         ],
                         "endpoint": [
                             "type": "string",
-                            "description": "Base URL override; may contain {region}; http:// only to loopback.",
+                            "description":
+                                "Base URL override; may contain {region}; http:// only to loopback. A host other than CleverTap's (*.clevertap.com) or loopback is refused unless the operator allows it with CTSYNC_ALLOW_ENDPOINTS where ctsync runs.",
                         ],
                     ],
                     "required": .array(SpecKeys.destinationRequired.map { .string($0) }),
@@ -82,7 +82,14 @@ public enum JobSchema {
                         "file": ["type": "string", "minLength": 1, "description": "Relative to the job file."],
                         "command": [
                             "type": "string", "minLength": 1,
-                            "description": "Run with /bin/sh -c from the job file's folder; prints the rows on stdout.",
+                            "description":
+                                "Run with /bin/sh -c from the job file's folder; prints the rows on stdout. ctsync substitutes nothing here: the shell expands $VAR and ${VAR} from the command's environment, which lacks the job's passcode and account variables and the state password unless listed in env.",
+                        ],
+                        "env": [
+                            "type": "array",
+                            "items": ["type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"],
+                            "description":
+                                "Environment variables the command gets even though ctsync withholds them (the job's destination variables, CTSYNC_STATE_PASSWORD, PGPASSWORD when it is the state's password).",
                         ],
                         "format": ["enum": .array(SourceFormat.allCases.map { .string($0.rawValue) })],
                         "timeout": duration,
@@ -117,5 +124,15 @@ public enum JobSchema {
             "required": .array(SpecKeys.jobRequired.map { .string($0) }),
             "additionalProperties": false,
         ]
+    }
+
+    /// The argument a transform accepts, as ``TransformKind/transform(argument:)`` checks it; nil for none.
+    static func argumentSchema(_ kind: TransformKind) -> JSONValue? {
+        switch kind {
+        case .default: ["type": ["string", "number", "boolean"]]
+        case .split: ["type": "string", "minLength": 1]
+        case .e164: ["type": "string", "pattern": .string(CountryCode.pattern)]
+        case .trim, .lowercase, .uppercase, .msToS, .iso8601, .date, .number, .bool, .string, .gender: nil
+        }
     }
 }

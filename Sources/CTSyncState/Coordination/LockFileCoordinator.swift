@@ -1,4 +1,5 @@
 import Foundation
+import CTSyncSupport
 import Synchronization
 
 /// Coordination between the processes of one machine that share a SQLite state
@@ -18,9 +19,9 @@ public final class LockFileCoordinator: RunCoordinator {
         self.directory = directory
         self.identity = identity
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try PrivateFile.makeDirectory(directory)
         } catch {
-            throw .io(path: directory, message: "\(error.localizedDescription)")
+            throw .io(path: directory, message: error.reason)
         }
     }
 

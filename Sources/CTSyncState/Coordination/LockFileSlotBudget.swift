@@ -1,4 +1,5 @@
 import Foundation
+import CTSyncSupport
 import Synchronization
 
 /// An account's request slots shared by the processes of one machine: one lock
@@ -146,9 +147,9 @@ private final class LockFileSlots: Sendable {
 
     private func join(_ state: inout State) throws(CoordinationError) {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try PrivateFile.makeDirectory(directory)
         } catch {
-            throw .io(path: directory, message: error.localizedDescription)
+            throw .io(path: directory, message: error.reason)
         }
         state.slots = try (0..<capacity).map { index throws(CoordinationError) in
             try LockFile(path: directory + String(format: "/slot-%02d", index))

@@ -33,7 +33,7 @@ struct HelpTests {
                 .prefix { $0.hasPrefix("  ctsync ") }
             #expect(lines.count >= 2 && lines.count <= 3, "\(name): \(lines)")
             if let command {
-                #expect(lines.allSatisfy { $0.hasPrefix("  ctsync \(command) ") || $0.contains("ctsync \(command) ") }, "\(name): \(lines)")
+                #expect(lines.allSatisfy { $0 == "  ctsync \(command)" || $0.hasPrefix("  ctsync \(command) ") }, "\(name): \(lines)")
             }
         }
     }

@@ -86,13 +86,19 @@ struct JobSelectionTests {
         let jobs = dir.path + "/jobs"
         let state = dir.path + "/state.sqlite"
         let plan = try ctsync("plan", jobs, "--job", "crm-b", "--format", "json", "--state", state, environment: Self.env)
-        #expect(plan.status == 0, "\(plan.stderr)")
+        // The fixture's bad rows are over max_rejected 0: plan exits 1, as run would.
+        #expect(plan.status == 1, "\(plan.stderr)")
         let document = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as! [String: Any]
         #expect((document["job"] as! [String: Any])["name"] as? String == "crm-b")
 
-        let many = try ctsync("plan", jobs, "--job", "crm-*", "--state", state, environment: Self.env)
-        #expect(many.status == 64)
-        #expect(many.stderr.contains("plan works on one job at a time, and 2 are given (crm-a, crm-b); pick one with --job NAME"))
+        // Several selected jobs: one JSON document a line.
+        let many = try ctsync("plan", jobs, "--job", "crm-*", "--format", "json", "--state", state, environment: Self.env)
+        #expect(many.status == 1, "\(many.stderr)")
+        let names = try many.stdout.split(separator: "\n").map { line in
+            let document = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            return (document["job"] as! [String: Any])["name"] as! String
+        }
+        #expect(names == ["crm-a", "crm-b"])
 
         let none = try ctsync("run", jobs, "--job", "missing", "--state", state, environment: Self.env)
         #expect(none.status == 64)
@@ -105,6 +111,7 @@ struct JobSelectionTests {
 
         // A single job file still plans as before.
         let single = try ctsync("plan", jobs + "/a.yaml", "--state", state, environment: Self.env)
-        #expect(single.status == 0, "\(single.stderr)")
+        #expect(single.status == 1, "\(single.stderr)")
+        #expect(single.stdout.contains("Plan: 3 to add"), "\(single.stdout)")
     }
 }
