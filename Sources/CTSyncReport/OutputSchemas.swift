@@ -173,6 +173,55 @@ public enum OutputSchemas {
         ]
     }
 
+    public static var check: JSONValue {
+        let nullableString: JSONValue = ["type": ["string", "null"]]
+        return [
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://ctsync.dev/schemas/check.schema.json",
+            "title": "ctsync check",
+            "description": "Output of `ctsync check --format json`: each job's checks, in a fixed order. Stores nothing in CleverTap or in state.",
+            "type": "object",
+            "properties": [
+                "format_version": ["const": .int(CheckDocument.formatVersion)],
+                "ok": ["type": "boolean", "description": "No check of any job failed (warnings and skipped checks allowed)."],
+                "jobs": [
+                    "type": "array",
+                    "items": [
+                        "type": "object",
+                        "properties": [
+                            "name": ["type": ["string", "null"], "description": "The job's name; null when the file does not parse."],
+                            "file": ["type": "string"],
+                            "ok": ["type": "boolean"],
+                            "checks": [
+                                "type": "array",
+                                "items": [
+                                    "type": "object",
+                                    "properties": [
+                                        "check": ["enum": .array(CheckKind.allCases.map { .string($0.rawValue) })],
+                                        "status": ["enum": .array(CheckStatus.allCases.map { .string($0.rawValue) })],
+                                        "target": [
+                                            "type": ["string", "null"],
+                                            "description": "What was checked: the host asked, the source file, the state location.",
+                                        ],
+                                        "message": ["type": "string"],
+                                        "fix": nullableString,
+                                        "details": ["type": "array", "items": ["type": "string"]],
+                                    ],
+                                    "required": ["check", "status", "target", "message", "fix", "details"],
+                                    "additionalProperties": false,
+                                ],
+                            ],
+                        ],
+                        "required": ["name", "file", "ok", "checks"],
+                        "additionalProperties": false,
+                    ],
+                ],
+            ],
+            "required": ["format_version", "ok", "jobs"],
+            "additionalProperties": false,
+        ]
+    }
+
     public static var report: JSONValue {
         let latency: JSONValue = ["type": ["number", "null"], "minimum": 0]
         return [

@@ -19,15 +19,22 @@ public struct PreparedJob: Sendable {
     /// The job with `state`'s password (and the variable it came from) withheld from its
     /// source command too, unless `source.env` passes it.
     public func withholdingSecrets(of state: StateLocation) -> PreparedJob {
-        let secrets = state.commandSecrets
-        guard !secrets.names.isEmpty || !secrets.values.isEmpty else { return self }
         var job = self
+        job.spec = Self.withholding(spec, secretsOf: state)
+        return job
+    }
+
+    /// `spec` with `state`'s password withheld from its source command (`withholdingSecrets`).
+    static func withholding(_ spec: JobSpec, secretsOf state: StateLocation) -> JobSpec {
+        let secrets = state.commandSecrets
+        guard !secrets.names.isEmpty || !secrets.values.isEmpty else { return spec }
+        var spec = spec
         let environment =
             spec.source.commandEnvironment
             ?? CommandEnvironment.make(for: spec, from: ProcessInfo.processInfo.environment)
-        job.spec.source.commandEnvironment = CommandEnvironment.withholding(
+        spec.source.commandEnvironment = CommandEnvironment.withholding(
             environment, names: secrets.names, values: secrets.values,
             except: spec.source.passedVariables.map(\.value))
-        return job
+        return spec
     }
 }

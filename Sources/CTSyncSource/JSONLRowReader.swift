@@ -32,6 +32,19 @@ final class JSONLRowReader: RowReader {
         return nil
     }
 
+    /// The next line with all its top-level members (see ``JSONLScanner/nextMembers()``).
+    func nextMembers() throws(SourceError) -> JSONLScanner.SampledLine? {
+        guard !isFinished else { return nil }
+        do {
+            if let line = try scanner.nextMembers() { return line }
+        } catch {
+            close()
+            throw error
+        }
+        close()
+        return nil
+    }
+
     func close() {
         isFinished = true
         scanner.buffer.close()

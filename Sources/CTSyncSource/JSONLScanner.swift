@@ -58,6 +58,74 @@ struct JSONLScanner: ~Copyable {
         return nil
     }
 
+    // MARK: Sampling
+
+    /// One line read whole, for sampling a source (`ctsync init`, `ctsync check`).
+    enum SampledLine {
+        /// Every top-level member of the line's object, in the order written.
+        case members(line: Int, [(key: String, value: Value)])
+        case invalid(line: Int, message: String)
+    }
+
+    /// The next non-blank line with every top-level member built (not only the
+    /// projected ones), or nil at the end of the input. Slower than `nextEvent`: for
+    /// the first lines of a source only.
+    mutating func nextMembers() throws(SourceError) -> SampledLine? {
+        while let (start, end, isTooLong) = try nextLine() {
+            line += 1
+            if isTooLong {
+                return .invalid(
+                    line: line, message: "line is longer than the \(SourceWording.bytes(options.maxLineBytes)) limit")
+            }
+            if isBlank(start..<end) { continue }
+            var cursor = JSONCursor(base: buffer.base + start, count: end - start, maxDepth: options.maxDepth)
+            var key: JSONCursor.StringToken?
+            do throws(JSONCursor.Failure) {
+                cursor.skipWhitespace()
+                guard cursor.current == UInt8(ascii: "{") else {
+                    return .invalid(line: line, message: "line is not a JSON object")
+                }
+                cursor.index += 1
+                cursor.skipWhitespace()
+                var members: [(key: String, value: Value)] = []
+                if cursor.current == UInt8(ascii: "}") {
+                    cursor.index += 1
+                } else {
+                    members: while true {
+                        guard cursor.current == UInt8(ascii: "\"") else {
+                            throw cursor.unexpectedCharacter("expected a string key")
+                        }
+                        let token = try cursor.scanString()
+                        key = token
+                        cursor.skipWhitespace()
+                        try cursor.expect(UInt8(ascii: ":"), "expected ':' after a key")
+                        cursor.skipWhitespace()
+                        let value = try cursor.scanValue(depth: 1, build: true)
+                        members.append((cursor.text(of: token), value))
+                        key = nil
+                        cursor.skipWhitespace()
+                        switch cursor.current {
+                        case UInt8(ascii: ","):
+                            cursor.index += 1
+                            cursor.skipWhitespace()
+                        case UInt8(ascii: "}"):
+                            cursor.index += 1
+                            break members
+                        default:
+                            throw cursor.unexpectedCharacter("expected ',' or '}' after a member")
+                        }
+                    }
+                }
+                cursor.skipWhitespace()
+                guard cursor.isAtEnd else { throw cursor.failure("unexpected text after the object") }
+                return .members(line: line, members)
+            } catch {
+                return .invalid(line: line, message: Self.message(for: error, cursor: &cursor, key: key))
+            }
+        }
+        return nil
+    }
+
     // MARK: Lines
 
     /// The next line's bounds in `buffer` (without its LF), or nil at the end. A line over

@@ -5,15 +5,15 @@ import NIOHTTP1
 import CleverTapContract
 
 /// What came back for one request: a status and a capped body.
-struct HTTPReply: Sendable {
-    var status: Int
-    var body: [UInt8]
+package struct HTTPReply: Sendable {
+    package var status: Int
+    package var body: [UInt8]
     /// Seconds from a `Retry-After` header, when the server sent one.
-    var retryAfter: Double?
+    package var retryAfter: Double?
 }
 
 /// A request that got no HTTP answer.
-enum TransportFailure: Error, Sendable, Equatable {
+package enum TransportFailure: Error, Sendable, Equatable {
     /// No answer within the deadline: the server may or may not have processed it.
     case timeout
     /// The connection failed or closed; `afterSend` when the request may have reached the server.
@@ -29,7 +29,7 @@ enum TransportFailure: Error, Sendable, Equatable {
         }
     }
 
-    var message: String {
+    package var message: String {
         switch self {
         case .timeout: "no response within the request timeout"
         case .connection(let detail): "connection failed: \(detail)"
@@ -65,8 +65,24 @@ public final class UploadHTTPClient: Sendable {
     > {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
+        return await execute(request, headers: headers, timeout: timeout)
+    }
+
+    /// GETs `url` (`ctsync check`'s read-only credentials probe); never throws.
+    package func get(url: String, headers: [(String, String)], timeout: Double) async -> Result<
+        HTTPReply, TransportFailure
+    > {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        return await execute(request, headers: headers, timeout: timeout)
+    }
+
+    private func execute(_ request: HTTPClientRequest, headers: [(String, String)], timeout: Double) async -> Result<
+        HTTPReply, TransportFailure
+    > {
+        var request = request
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
         do {
             let response = try await client.execute(request, deadline: deadline)

@@ -8,8 +8,17 @@ struct CTSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctsync",
         abstract: "Sync warehouse rows into CleverTap profiles and events from declarative YAML jobs.",
+        discussion: """
+            Examples:
+              ctsync init --from data/contacts.csv --region in1
+              ctsync check jobs/ && ctsync run jobs/
+              ctsync plan jobs/ --job crm-profiles
+            """,
         version: "0.1.0",
-        subcommands: [Lint.self, Plan.self, Run.self, Status.self, History.self, State.self, Rules.self, Schema.self]
+        subcommands: [
+            Init.self, Lint.self, Check.self, Plan.self, Run.self, Status.self, History.self, State.self, Rules.self,
+            Schema.self,
+        ]
     )
 
     /// Marks the process non-dumpable before any command runs (a source command must not

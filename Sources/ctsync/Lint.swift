@@ -7,7 +7,15 @@ extension CTSync {
     struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check job files without reading sources or sending anything.",
-            discussion: "Exit status: 0 clean (warnings allowed unless --strict), 1 errors, 64 usage (including an unknown rule, or one that cannot be disabled, after --disable).")
+            discussion: """
+                Exit status: 0 clean (warnings allowed unless --strict), 1 errors, 64 usage (including an unknown \
+                rule, or one that cannot be disabled, after --disable).
+
+                Examples:
+                  ctsync lint jobs/
+                  ctsync lint --strict --format github jobs/
+                  ctsync lint jobs/crm-profiles.yaml --format json
+                """)
 
         @Option(name: .long, help: "Output format: text (stderr), json or github (stdout).")
         var format: DiagnosticFormat = .text

@@ -19,11 +19,22 @@ extension CTSync {
                 1 error.
 
                 With several jobs (files or directories), --format json prints one compact document per job, one \
-                per line (JSON Lines).
+                per line (JSON Lines). With --job, only the jobs of those names are planned, and only they are \
+                validated.
+
+                Examples:
+                  ctsync plan jobs/crm-profiles.yaml
+                  ctsync plan jobs/ --job order-events --format json --records planned.jsonl
+                  ctsync plan jobs/crm-profiles.yaml --detailed-exitcode --state ci.sqlite
                 """)
 
         @Argument(help: "Job files, or directories of *.yaml / *.yml job files.")
         var paths: [String]
+
+        @Option(
+            name: .customLong("job"),
+            help: "Plan only the jobs of this name; a glob with * and ?. Repeatable. Other jobs are not validated.")
+        var jobs: [String] = []
 
         @OptionGroup var state: StateOptions
 
@@ -60,7 +71,9 @@ extension CTSync {
             let environment = ProcessInfo.processInfo.environment
             let location = try state.location(environment)
             let status = try await Terminal.reporting(command: "plan") { () async throws(SessionError) -> ExitStatus in
-                let jobs = try JobSet.prepare(paths: paths, environment: environment, endpointOverride: state.endpoint)
+                let jobs = try JobSet.prepare(
+                    paths: paths, environment: environment, endpointOverride: state.endpoint,
+                    selection: JobSelection(self.jobs))
                 if jobs.count > 1, let records, records != "-" {
                     throw .usage("--records \(records) names one file, but \(jobs.count) jobs were given; plan one job at a time, or use --records -")
                 }

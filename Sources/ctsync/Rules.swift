@@ -6,7 +6,14 @@ extension CTSync {
     struct Rules: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the rules lint checks: id, severity, whether lint --disable can switch it off.",
-            discussion: "Exit status: 0, or 64 usage.")
+            discussion: """
+                Exit status: 0, or 64 usage.
+
+                Examples:
+                  ctsync rules
+                  ctsync rules --format json
+                  ctsync rules --format markdown > docs/rules.md
+                """)
 
         @Option(name: .long, help: "Output format: text, json or markdown (stdout).")
         var format: RuleCatalog.Format = .text

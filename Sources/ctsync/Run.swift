@@ -16,10 +16,23 @@ extension CTSync {
                 Processes sharing a state coordinate: a job runs in one process at a time, and all of them together \
                 keep at most 15 requests in flight per account (lock files beside a SQLite state, lease rows in \
                 PostgreSQL).
+
+                With --job, only the jobs of those names run, and only they are validated: a broken job file \
+                elsewhere in the directory does not stop them.
+
+                Examples:
+                  ctsync run jobs/
+                  ctsync run jobs/ --job 'crm-*' --job order-events --report reports/
+                  ctsync run jobs/ --state postgres://ctsync@db:5432/ctsync --wait-for-lock
                 """)
 
         @Argument(help: "Job files, or directories of *.yaml / *.yml job files.")
         var paths: [String]
+
+        @Option(
+            name: .customLong("job"),
+            help: "Run only the jobs of this name; a glob with * and ?. Repeatable. Other jobs are not validated.")
+        var jobs: [String] = []
 
         @OptionGroup var state: StateOptions
 
@@ -60,7 +73,9 @@ extension CTSync {
             options.apply(environment: environment)
             options.version = CTSync.configuration.version
             let status = try await Terminal.reporting(command: "run") { () async throws(SessionError) -> ExitStatus in
-                let jobs = try JobSet.prepare(paths: paths, environment: environment, endpointOverride: state.endpoint)
+                let jobs = try JobSet.prepare(
+                    paths: paths, environment: environment, endpointOverride: state.endpoint,
+                    selection: JobSelection(self.jobs))
                 let session = RunSession(jobs: jobs, options: options)
                 let interrupts = InterruptWatcher { session.interrupt() }
                 defer { interrupts.stop() }

@@ -14,6 +14,11 @@ extension CTSync {
             discussion: """
                 Each refuses (exit 3) while another process runs the job; changes hold the job's lease, so no \
                 run starts meanwhile. JOB is the job's name as state knows it.
+
+                Examples:
+                  ctsync state show crm-profiles --key jack@example.com
+                  ctsync state rename crm crm-profiles
+                  ctsync state export crm-profiles > crm.jsonl
                 """,
             subcommands: [Show.self, Forget.self, Rename.self, Export.self, Import.self])
     }

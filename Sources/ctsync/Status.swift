@@ -15,9 +15,9 @@ extension CTSync {
                 never finished (killed) shows as interrupted. Exit status: 0, 1 when state cannot be read, 64 usage.
 
                 Examples:
-                  ctsync status                                  # every job in .ctsync/state.sqlite
+                  ctsync status
                   ctsync status jobs/ --state postgres://sync@db:5432/ctsync
-                  ctsync status crm-profiles --format json | jq '.jobs[0].destinations[0].last_run.status'
+                  ctsync status crm-profiles --format json
                 """)
 
         @Argument(help: "Job names, or job files or directories (default: every job state holds).")

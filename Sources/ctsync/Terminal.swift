@@ -15,6 +15,8 @@ enum Terminal {
 
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
     private static func write(_ text: String, to fd: Int32) {
         var bytes = Array(text.utf8)
         var offset = 0

@@ -24,9 +24,10 @@ final class LockFile {
         self.fd = fd
     }
 
-    /// Opens an existing file; nil when it is gone.
-    static func existing(path: String) throws(CoordinationError) -> LockFile? {
-        let fd = open(path, O_RDWR | O_CLOEXEC)
+    /// Opens an existing file; nil when it is gone. `readOnly` for a probe that only
+    /// looks (flock(2) works on a descriptor opened for reading).
+    static func existing(path: String, readOnly: Bool = false) throws(CoordinationError) -> LockFile? {
+        let fd = open(path, (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC)
         if fd < 0 {
             let code = errno
             if code == ENOENT { return nil }
@@ -63,6 +64,39 @@ final class LockFile {
             default: throw .io(path: path, message: String(cString: strerror(errno)))
             }
         }
+    }
+
+    /// Whether another open file holds the lock exclusively, without taking it when the
+    /// kernel's lock table can answer: a lock taken only to look, even for a moment,
+    /// could make a run starting at that moment believe its job is being run elsewhere.
+    /// Only where `/proc/locks` cannot rule the file out (not Linux; or another file
+    /// with the same inode number is locked) does it try a shared lock and drop it at once.
+    func isLockedElsewhere() throws(CoordinationError) -> Bool {
+        if LockFile.kernelListsExclusiveLock(onInodeOf: fd) == false { return false }
+        guard try tryLock(shared: true) else { return true }
+        unlock()
+        return false
+    }
+
+    /// Whether `/proc/locks` lists an exclusive flock(2) lock on the inode of `fd`; nil
+    /// when it cannot tell. Matched by inode number alone: the device numbers it
+    /// prints need not be `st_dev` (btrfs subvolumes, some overlays), so a match may
+    /// be another file system's inode; the caller then asks flock(2).
+    static func kernelListsExclusiveLock(onInodeOf fd: Int32) -> Bool? {
+        var info = stat()
+        guard fstat(fd, &info) == 0,
+            let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)
+        else { return nil }
+        let inode = String(info.st_ino)
+        for line in table.split(separator: "\n") {
+            // "1: FLOCK  ADVISORY  WRITE 4242 fe:00:5514788 0 EOF"; waiters add "->" after the number.
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE",
+                fields[5].split(separator: ":").last.map(String.init) == inode
+            else { continue }
+            return true
+        }
+        return false
     }
 
     /// Takes the lock, waiting for it: for locks others only ever hold for a moment.

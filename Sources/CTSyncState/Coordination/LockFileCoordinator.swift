@@ -62,6 +62,19 @@ public final class LockFileCoordinator: RunCoordinator {
         }
     }
 
+    public func leaseHolder(job: String) async throws(CoordinationError) -> LeaseHolder? {
+        let path = directory + "/job-" + LockFile.safeName(job) + ".lock"
+        let identity = self.identity
+        return try held.withLock { (held: inout Held) throws(CoordinationError) -> LeaseHolder? in
+            if held.jobs[job] != nil { return LeaseHolder(pid: identity.pid, host: identity.host, since: nil) }
+            // No file: no run of this job has ever started with this state.
+            guard let file = try LockFile.existing(path: path, readOnly: true) else { return nil }
+            defer { file.close() }
+            guard try file.isLockedElsewhere() else { return nil }
+            return Self.holder(from: file.read()) ?? LeaseHolder(pid: nil, host: nil, since: nil)
+        }
+    }
+
     public func releaseJob(_ job: String) async {
         held.withLock { held in
             guard let file = held.jobs.removeValue(forKey: job) else { return }

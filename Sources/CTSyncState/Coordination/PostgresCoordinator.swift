@@ -34,6 +34,9 @@ public final class PostgresCoordinator: RunCoordinator, Sendable {
         var jobs: Set<String> = []
         var budgets: [String: PostgresSlotBudget] = [:]
         var lastRenewal = ContinuousClock.now
+        /// Whether this process ever took a lease or joined an account: a coordinator
+        /// that only probed (`ctsync check`) has no rows to reap and writes nothing on close.
+        var everHeld = false
     }
 
     private var client: PostgresClient { store.client }
@@ -64,6 +67,8 @@ public final class PostgresCoordinator: RunCoordinator, Sendable {
     public func acquireJob(_ job: String, wait: Bool, waiting: @escaping @Sendable (LeaseHolder?) -> Void)
         async throws(CoordinationError)
     {
+        // Before the first statement: one that times out may still have taken the lease.
+        state.withLock { $0.everHeld = true }
         var told = false
         while true {
             if let reason = lostReason { throw .lost(reason) }
@@ -98,6 +103,27 @@ public final class PostgresCoordinator: RunCoordinator, Sendable {
                 }
             }
         }
+    }
+
+    public func leaseHolder(job: String) async throws(CoordinationError) -> LeaseHolder? {
+        let found: (String, Int32, String, String, Date)?
+        do {
+            found = try await query(timeout: 10) { client, logger in
+                let rows = try await client.query(
+                    """
+                    SELECT holder, pid, host, boot_id, acquired_at FROM ctsync_job_leases
+                    WHERE job = \(job) AND expires_at > now()
+                    """, logger: logger)
+                for try await row in rows.decode((String, Int32, String, String, Date).self) { return row }
+                return nil
+            }
+        } catch {
+            throw .lost("cannot read the lease of job \"\(job)\" in \(store.url): \(PostgresFailure.describe(error))")
+        }
+        guard let (holder, pid, host, boot, since) = found else { return nil }
+        // A dead process of this machine holds nothing: the next run reclaims its lease at once.
+        if holder != identity.id && identity.isDeadLocalProcess(pid: pid, host: host, boot: boot) { return nil }
+        return LeaseHolder(pid: pid, host: host, since: since)
     }
 
     public func releaseJob(_ job: String) async {
@@ -146,6 +172,7 @@ public final class PostgresCoordinator: RunCoordinator, Sendable {
             if let budget = state.budgets[account] { return budget }
             let budget = PostgresSlotBudget(coordinator: self, account: account, capacity: capacity)
             state.budgets[account] = budget
+            state.everHeld = true
             return budget
         }
     }
@@ -284,6 +311,7 @@ public final class PostgresCoordinator: RunCoordinator, Sendable {
 
     public func close() async {
         heartbeat.withLock { $0?.cancel() }
+        guard state.withLock({ $0.everHeld }) else { return }
         let id = identity.id
         try? await reap(id)
     }

@@ -17,6 +17,10 @@ public protocol RunCoordinator: AnyObject, Sendable {
         async throws(CoordinationError)
     /// Gives the job's lease back.
     func releaseJob(_ job: String) async
+    /// Who holds the job's lease now (another process, or this one), or nil when it is
+    /// free: a read-only probe that never takes the lease and creates nothing. A holder
+    /// that did not say who it is comes back as a `LeaseHolder` with every field nil.
+    func leaseHolder(job: String) async throws(CoordinationError) -> LeaseHolder?
     /// The account's request slots, shared with every other process sending to it.
     func slotBudget(account: String, capacity: Int) -> any SlotBudget
     /// Calls `handler` (at most once, possibly at once) when the coordinator can no

@@ -146,6 +146,22 @@ public enum StateLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// A coordinator to ask who holds a job's lease (`leaseHolder(job:)`) without taking
+    /// it and without creating anything; nil when no lease can be held: no lock
+    /// directory beside the SQLite file, or `store` (this location opened for reading)
+    /// is nil. The caller closes it.
+    public func leaseProbe(store: (any StateStore)?) -> (any RunCoordinator)? {
+        switch self {
+        case .sqlite(let path):
+            let directory = LockFileCoordinator.directory(forStateFile: path)
+            guard Paths.exists(directory) else { return nil }
+            return try? LockFileCoordinator(directory: directory)
+        case .postgres:
+            guard let store = store as? PostgresStateStore else { return nil }
+            return PostgresCoordinator(store: store)
+        }
+    }
+
     /// Where the state is, safe to print (no password).
     public var description: String {
         switch self {
