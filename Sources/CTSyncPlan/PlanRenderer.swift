@@ -3,7 +3,8 @@ import CTSyncSupport
 
 /// Renders a plan for people (text) and for machines (versioned JSON).
 public enum PlanRenderer {
-    public static let formatVersion = 1
+    /// 2 (ctsync 0.2): adds `destination` and `state`. Everything in version 1 is unchanged.
+    public static let formatVersion = 2
 
     public static func json(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool) -> String {
         JSONValue.document(PlanDocument(summary, spec: spec, revealPII: revealPII))

@@ -40,7 +40,8 @@ public struct RunCounts: Sendable, Equatable {
 
 /// The versioned JSON record of one job's run, for CI pipelines and people.
 public struct RunReport: Sendable {
-    public static let formatVersion = 1
+    /// 2 (ctsync 0.2): adds `destination`. Everything in version 1 is unchanged.
+    public static let formatVersion = 2
 
     public var runID: String
     public var jobName: String

@@ -18,7 +18,7 @@ struct PlanCommandTests {
         // 4 of 7 rows are invalid and the job keeps the default max_rejected (0): exit 1, as run would.
         #expect(result.status == 1, "\(result.stderr)")
         let plan = try OutputContract.decode(PlanDocument.self, result.stdout, schema: "plan")
-        #expect(plan.formatVersion == 1)
+        #expect(plan.formatVersion == 2)
         let counts = plan.counts
         #expect(
             [counts.sourceRows, counts.invalid, counts.unchanged, counts.planned, counts.added, counts.changed]

@@ -23,7 +23,7 @@ struct RunTests {
             let (first, report) = try await fixture.run(job)
             #expect(first.status == 0, "\(first.stderr)")
             #expect(report.status == .succeeded)
-            #expect(report.formatVersion == 1)
+            #expect(report.formatVersion == 2)
             RunFixture.expectCountsAddUp(report)
             #expect(report.counts.succeeded == 2500)
             #expect(fixture.server.stats().profiles == 2500)
