@@ -106,6 +106,7 @@ public struct RunReport: Sendable {
         var document: [String: JSONValue] = [
             "format_version": .int(RunReport.formatVersion),
             "run_id": .string(runID),
+            "ctsync_version": .string(BuildInfo.description),
             "job": [
                 "name": .string(jobName), "file": .string(jobFile), "spec_hash": .string(specHash),
                 "object": .string(object.rawValue), "mode": .string(mode.rawValue), "region": .string(region.rawValue),

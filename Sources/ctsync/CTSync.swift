@@ -1,5 +1,6 @@
 import ArgumentParser
 import CTSyncSpec
+import CTSyncSupport
 
 /// `ctsync`: sync warehouse rows into CleverTap from declarative YAML jobs.
 @main
@@ -7,7 +8,7 @@ struct CTSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctsync",
         abstract: "Sync warehouse rows into CleverTap profiles and events from declarative YAML jobs.",
-        version: "0.1.0",
+        version: BuildInfo.description,
         subcommands: [Lint.self, Plan.self, Run.self, Schema.self]
     )
 }
