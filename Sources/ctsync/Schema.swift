@@ -3,22 +3,37 @@ import CTSyncReport
 import CTSyncSpec
 
 extension CTSync {
-    /// `ctsync schema`: prints the JSON Schemas that `schemas/` commits.
+    /// `ctsync schema`: prints the JSON Schemas that `schemas/` commits, or the job reference.
     struct Schema: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a JSON Schema (draft 2020-12).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a JSON Schema (draft 2020-12), or the job file reference in Markdown.")
 
         enum Kind: String, ExpressibleByArgument, CaseIterable {
             case job, plan, report
         }
 
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case json, markdown
+        }
+
         @Argument(help: "Which schema: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
         var kind: Kind
 
+        @Option(help: "json (the schema), or markdown (job only: docs/job-reference.md).")
+        var format: Format = .json
+
+        func validate() throws {
+            if format == .markdown && kind != .job {
+                throw ValidationError("--format markdown is only for the job schema (docs/job-reference.md)")
+            }
+        }
+
         func run() async throws {
-            switch kind {
-            case .job: Terminal.output(JobSchema.document.serialized())
-            case .plan: Terminal.output(OutputSchemas.plan.serialized())
-            case .report: Terminal.output(OutputSchemas.report.serialized())
+            switch (kind, format) {
+            case (.job, .markdown): Terminal.output(JobReference.markdown, newline: false)
+            case (.job, _): Terminal.output(JobSchema.document.serialized())
+            case (.plan, _): Terminal.output(OutputSchemas.plan.serialized())
+            case (.report, _): Terminal.output(OutputSchemas.report.serialized())
             }
         }
     }

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+@testable import CTSyncSupport
+@testable import CTSyncYAML
+@testable import CTSyncSpec
+@testable import CTSyncSession
+
+/// docs/ pages that follow the code: the job reference is generated and committed, the
+/// transforms and exit-codes pages are written by hand but must name every case.
+@Suite("docs")
+struct DocsDriftTests {
+    static func read(_ path: String) -> String {
+        (try? String(contentsOfFile: Products.root + "/" + path, encoding: .utf8)) ?? ""
+    }
+
+    @Test func jobReferenceMatchesCommittedFile() {
+        #expect(
+            JobReference.markdown == Self.read("docs/job-reference.md"),
+            "docs/job-reference.md drifted: run `ctsync schema job --format markdown > docs/job-reference.md`")
+    }
+
+    @Test func everySchemaKeyIsDocumented() {
+        let page = JobReference.markdown
+        for path in JobReference.keyPaths {
+            #expect(page.contains("### `\(path)`"), "\(path)")
+            #expect(JobReference.node(at: path)?["description"] != nil, "\(path) has no description in JobSchema")
+        }
+    }
+
+    @Test func lintRulesNameExistingKeys() {
+        let paths = Set(JobReference.keyPaths)
+        for rule in LintRule.all {
+            for key in rule.keys where key != "*" {
+                #expect(paths.contains(key), "rule \(rule.id) names \(key), which is not a job key")
+            }
+        }
+        #expect(Set(LintRule.all.map(\.id)).count == LintRule.all.count, "a rule is listed twice")
+    }
+
+    /// Every rule id the decoder and linter can report appears in `LintRule.all`, so the
+    /// reference's rule table is complete. The ids are read from the sources.
+    @Test func everyRuleInTheSourcesIsCatalogued() throws {
+        let directory = Products.root + "/Sources/CTSyncSpec"
+        let files = FileManager.default.enumerator(atPath: directory)?.compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") } ?? []
+        #expect(!files.isEmpty)
+        let patterns = [
+            #"(?:error|warning)\(\s*"([a-z0-9]+(?:-[a-z0-9]+)+)""#,
+            #"rule:\s*"([a-z0-9]+(?:-[a-z0-9]+)+)""#,
+            #"Diagnostic\(\s*[\w.]+,\s*"([a-z0-9]+(?:-[a-z0-9]+)+)""#,
+        ].map { try! NSRegularExpression(pattern: $0) }
+        var found: Set<String> = []
+        for file in files {
+            let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            let range = NSRange(text.startIndex..., in: text)
+            for pattern in patterns {
+                for match in pattern.matches(in: text, range: range) {
+                    found.insert(String(text[Range(match.range(at: 1), in: text)!]))
+                }
+            }
+        }
+        #expect(found.count > 30, "the rule scan found only \(found.sorted())")
+        let catalogued = Set(LintRule.all.map(\.id))
+        #expect(found.subtracting(catalogued).sorted() == [], "rules missing from LintRule.all")
+        #expect(
+            catalogued.subtracting(found).filter { !$0.hasPrefix("yaml-") }.sorted() == [],
+            "LintRule.all lists rules no source reports")
+    }
+
+    @Test func transformsPageDescribesEveryTransform() {
+        let page = Self.read("docs/transforms.md")
+        for name in Transform.names {
+            #expect(page.contains("\n## `\(name)`\n"), "docs/transforms.md has no section for \(name)")
+        }
+    }
+
+    @Test func exitCodesPageNamesEveryStatus() {
+        let page = Self.read("docs/exit-codes.md")
+        for status in ExitStatus.allCases {
+            #expect(page.contains("| \(status.rawValue) |"), "docs/exit-codes.md has no row for \(status.rawValue)")
+        }
+    }
+
+    @Test func yamlExamplesReadBack() throws {
+        // Every inline example is YAML that ctsync's loader reads back to the same value.
+        for text in ["in1", "${CLEVERTAP_PASSCODE}", "1%", "Customer Type", "http://127.0.0.1:9000/{region}", "|", "true", "0123"] {
+            let yaml = "k: \(JobReference.YAMLText.scalar(text, inFlow: false))\nf: [\(JobReference.YAMLText.scalar(text, inFlow: true))]\n"
+            let node = try #require(try YAMLLoader.load(SourceText(path: "example.yaml", bytes: Array(yaml.utf8))))
+            #expect(node["k"]?.scalar?.value == text, "\(yaml)")
+            #expect(node["f"]?.sequence?.first?.scalar?.value == text, "\(yaml)")
+        }
+    }
+}
