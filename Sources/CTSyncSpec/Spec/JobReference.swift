@@ -1,7 +1,7 @@
 import CTSyncSupport
 
 /// docs/job-reference.md, written from `JobSchema.document` (the definitions behind
-/// schemas/job.schema.json) and `LintRule.all`: every key with its type, default,
+/// schemas/job.schema.json) and `JobKeyRule.all`: every key with its type, default,
 /// allowed values, examples and the rules that check it. `ctsync schema job --format
 /// markdown` prints it; a test fails when the committed page drifts.
 public enum JobReference {
@@ -126,7 +126,7 @@ public enum JobReference {
             line("- Required: \(entry.required)")
             if let allowed = Describe.allowed(entry.node) { line("- Allowed: \(allowed)") }
             line("- Default: \(entry.defaultText ?? "none")")
-            let rules = LintRule.checking(entry.path)
+            let rules = JobKeyRule.checking(entry.path)
             if !rules.isEmpty {
                 line("- Lint rules: " + rules.map { "[`\($0.id)`](#rule-\($0.id))" }.joined(separator: ", "))
             }
@@ -150,7 +150,7 @@ public enum JobReference {
             line()
             line("| rule | severity | what it finds | keys |")
             line("|---|---|---|---|")
-            for rule in LintRule.all {
+            for rule in JobKeyRule.all {
                 let keys: String
                 if rule.keys.isEmpty {
                     keys = "the file"
@@ -239,7 +239,8 @@ public enum JobReference {
                     {
                         parts.append("a list of these")
                     } else if let words = allowed(alternative) {
-                        parts.append(alternative["enum"] != nil ? words : "\(type(alternative)) \(words)")
+                        let bare = alternative["enum"] != nil || alternative["oneOf"] != nil || alternative["anyOf"] != nil
+                        parts.append(bare ? words : "\(type(alternative)): \(words)")
                     } else {
                         parts.append(type(alternative))
                     }
@@ -271,7 +272,7 @@ public enum JobReference {
             if let items = node["minItems"]?.intValue { parts.append("at least \(items) item\(items == 1 ? "" : "s")") }
             if node["maxProperties"]?.intValue == 1, case .object(let keys)? = node["properties"] {
                 let names = JobReference.orderedKeys(keys, at: "").map { "`\($0)`" }
-                parts.append("one key of " + names.joined(separator: ", "))
+                parts.append("with one key of " + names.joined(separator: ", "))
             }
             return parts.isEmpty ? nil : parts.joined(separator: ", ")
         }

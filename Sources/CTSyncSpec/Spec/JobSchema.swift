@@ -129,7 +129,7 @@ public enum JobSchema {
                         ],
                         "account_id": [
                             "type": "string", "minLength": 1,
-                            "description": "The account ID (Settings → Project in the dashboard), usually from the environment.",
+                            "description": "The project's Account ID (in the dashboard's project settings), usually from the environment.",
                             "examples": ["${CLEVERTAP_ACCOUNT_ID}"],
                         ],
                         "passcode": [

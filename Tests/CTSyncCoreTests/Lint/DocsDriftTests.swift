@@ -30,15 +30,15 @@ struct DocsDriftTests {
 
     @Test func lintRulesNameExistingKeys() {
         let paths = Set(JobReference.keyPaths)
-        for rule in LintRule.all {
+        for rule in JobKeyRule.all {
             for key in rule.keys where key != "*" {
                 #expect(paths.contains(key), "rule \(rule.id) names \(key), which is not a job key")
             }
         }
-        #expect(Set(LintRule.all.map(\.id)).count == LintRule.all.count, "a rule is listed twice")
+        #expect(Set(JobKeyRule.all.map(\.id)).count == JobKeyRule.all.count, "a rule is listed twice")
     }
 
-    /// Every rule id the decoder and linter can report appears in `LintRule.all`, so the
+    /// Every rule id the decoder and linter can report appears in `JobKeyRule.all`, so the
     /// reference's rule table is complete. The ids are read from the sources.
     @Test func everyRuleInTheSourcesIsCatalogued() throws {
         let directory = Products.root + "/Sources/CTSyncSpec"
@@ -61,11 +61,11 @@ struct DocsDriftTests {
             }
         }
         #expect(found.count > 30, "the rule scan found only \(found.sorted())")
-        let catalogued = Set(LintRule.all.map(\.id))
-        #expect(found.subtracting(catalogued).sorted() == [], "rules missing from LintRule.all")
+        let catalogued = Set(JobKeyRule.all.map(\.id))
+        #expect(found.subtracting(catalogued).sorted() == [], "rules missing from JobKeyRule.all")
         #expect(
             catalogued.subtracting(found).filter { !$0.hasPrefix("yaml-") }.sorted() == [],
-            "LintRule.all lists rules no source reports")
+            "JobKeyRule.all lists rules no source reports")
     }
 
     @Test func transformsPageDescribesEveryTransform() {
