@@ -187,19 +187,25 @@ public enum JobReference {
 
     enum Describe {
         static func type(_ node: JSONValue) -> String {
-            if let constant = node["const"] { return jsonType(of: constant) }
-            if let values = node["enum"]?.arrayValue { return values.first.map(jsonType(of:)) ?? "string" }
-            if let alternatives = node["oneOf"]?.arrayValue ?? node["anyOf"]?.arrayValue {
-                var names: [String] = []
-                for name in alternatives.map(type) where !names.contains(name) { names.append(name) }
-                return words(names, joinedBy: "or")
+            words(typeNames(node), joinedBy: "or")
+        }
+
+        /// The kinds of value a node takes, alternatives flattened: `["string", "mapping", "list"]`.
+        static func typeNames(_ node: JSONValue) -> [String] {
+            var names: [String] = []
+            func add(_ name: String) { if !names.contains(name) { names.append(name) } }
+            if let constant = node["const"] {
+                add(jsonType(of: constant))
+            } else if let values = node["enum"]?.arrayValue {
+                values.map(jsonType(of:)).forEach(add)
+            } else if case .string(let name)? = node["type"] {
+                add(typeName(name, node))
+            } else if case .array(let types)? = node["type"] {
+                types.compactMap(\.stringValue).map { typeName($0, node) }.forEach(add)
+            } else if let alternatives = node["oneOf"]?.arrayValue ?? node["anyOf"]?.arrayValue {
+                alternatives.flatMap(typeNames).forEach(add)
             }
-            switch node["type"] {
-            case .string(let name)?: return typeName(name, node)
-            case .array(let names)?:
-                return words(names.compactMap(\.stringValue).map { typeName($0, node) }, joinedBy: "or")
-            default: return "any"
-            }
+            return names.isEmpty ? ["any"] : names
         }
 
         static func typeName(_ name: String, _ node: JSONValue) -> String {
@@ -256,9 +262,9 @@ public enum JobReference {
             }
             if let low = node["exclusiveMinimum"]?.intValue { parts.append("> \(low)") }
             if let description = node["description"]?.stringValue, node["type"] == "number" || node["type"] == "integer",
-                description.count < 20
+                description.count < 20, let last = parts.popLast()
             {
-                parts.append("(\(description.lowercased().filter { $0 != "." }))")
+                parts.append(last + " " + description.lowercased().filter { $0 != "." })
             }
             switch (node["minLength"]?.intValue, node["maxLength"]?.intValue) {
             case (1?, nil): parts.append("not empty")
