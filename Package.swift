@@ -8,6 +8,10 @@ let package = Package(
         .executable(name: "ctsync", targets: ["ctsync"]),
         .executable(name: "clevertap-sandbox", targets: ["clevertap-sandbox"]),
         .library(name: "CTSyncSession", targets: ["CTSyncSession"]),
+        // The leaf stages, for the fuzzers' package (Fuzz/Package.swift).
+        .library(name: "CTSyncYAML", targets: ["CTSyncYAML"]),
+        .library(name: "CTSyncSpec", targets: ["CTSyncSpec"]),
+        .library(name: "CTSyncSource", targets: ["CTSyncSource"]),
         .library(name: "ClevertapSandbox", targets: ["ClevertapSandbox"]),
     ],
     dependencies: [
@@ -16,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
@@ -83,7 +89,12 @@ let package = Package(
             name: "ClevertapSandbox",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .executableTarget(
@@ -120,6 +131,9 @@ let package = Package(
             dependencies: [
                 "ClevertapSandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
     ],

@@ -6,42 +6,7 @@ public enum PlanRenderer {
     public static let formatVersion = 1
 
     public static func json(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool) -> String {
-        let c = summary.counts
-        let document: JSONValue = [
-            "format_version": .int(formatVersion),
-            "job": [
-                "name": .string(spec.name.value), "file": .string(spec.file),
-                "object": .string(spec.object.value.rawValue), "mode": .string(spec.mode.value.rawValue),
-            ],
-            "full": .bool(summary.full),
-            "mapping_changed": .bool(summary.mappingChanged),
-            "counts": [
-                "source_rows": .int(c.sourceRows), "invalid": .int(c.invalid), "unchanged": .int(c.unchanged),
-                "planned": .int(c.planned), "added": .int(c.added), "changed": .int(c.changed),
-            ],
-            "batches": .int(summary.batches),
-            "rejected": rejectedJSON(summary.rejected, revealPII: revealPII),
-        ]
-        return document.serialized() + "\n"
-    }
-
-    /// Rejections grouped by reason, with their samples; shared with the run report.
-    package static func rejectedJSON(_ log: RejectionLog, revealPII: Bool) -> JSONValue {
-        var groups: [String: JSONValue] = [:]
-        for (reason, group) in log.groups {
-            groups[reason] = [
-                "count": .int(group.count),
-                "samples": .array(group.samples.map { sampleJSON($0, revealPII: revealPII) }),
-            ]
-        }
-        return .object(groups)
-    }
-
-    static func sampleJSON(_ r: PlanRejection, revealPII: Bool) -> JSONValue {
-        var sample: [String: JSONValue] = ["row": .int(r.line), "message": .string(r.message)]
-        sample["key"] = Redaction.apply(r.primaryKey, reveal: revealPII).map(JSONValue.string) ?? .null
-        sample["field"] = r.field.map(JSONValue.string) ?? .null
-        return .object(sample)
+        JSONValue.document(PlanDocument(summary, spec: spec, revealPII: revealPII))
     }
 
     public static func text(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool) -> String {

@@ -46,7 +46,12 @@ public final class PlanStream: AsyncSequence, Sendable {
     /// discards chunks the consumer did not take. A cancelled plan fails with `.stopped`.
     public func summary() async throws(PlanError) -> PlanSummary {
         while await chunks.next() != nil {}
-        guard let result = await outcome.next() else { preconditionFailure("the planner ended without a result") }
+        // Nil only when the waiting task was cancelled (which closes the queue): the
+        // planner stops at its next chunk, and this plan counts as stopped.
+        guard let result = await outcome.next() else {
+            cancel()
+            throw .stopped(CancellationError())
+        }
         return try result.get()
     }
 

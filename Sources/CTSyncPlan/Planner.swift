@@ -50,7 +50,9 @@ public struct Planner: Sendable {
         self.fingerprint = SpecFingerprint.of(spec, endpoint: endpoint)
     }
 
-    /// Opens the job's source with the job's settings.
+    /// Opens the job's source with the job's settings. A command runs with
+    /// `spec.source.commandEnvironment`, else this process's environment minus what the
+    /// job withholds (``CommandEnvironment``).
     public static func openSource(_ spec: JobSpec) throws(SourceError) -> any RowReader {
         var csv = CSVOptions()
         csv.header = spec.source.header
@@ -63,9 +65,12 @@ public struct Planner: Sendable {
         case .file(_, let resolved):
             return try Sources.open(file: resolved, format: spec.source.format, csv: csv)
         case .command(let command):
+            let environment =
+                spec.source.commandEnvironment
+                ?? CommandEnvironment.make(for: spec, from: ProcessInfo.processInfo.environment)
             return try Sources.open(
                 command: command.value, workingDirectory: Paths.directory(of: spec.file), format: spec.source.format,
-                csv: csv, timeout: spec.source.timeout)
+                csv: csv, environment: environment, timeout: spec.source.timeout)
         }
     }
 

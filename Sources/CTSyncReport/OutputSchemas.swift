@@ -1,4 +1,5 @@
 import CTSyncPlan
+import CTSyncSpec
 import CTSyncSupport
 import CleverTapContract
 
@@ -69,6 +70,40 @@ public enum OutputSchemas {
                 "rejected": groupedErrors,
             ],
             "required": ["format_version", "job", "full", "mapping_changed", "counts", "batches", "rejected"],
+            "additionalProperties": false,
+        ]
+    }
+
+    public static var lint: JSONValue {
+        [
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://ctsync.dev/schemas/lint.schema.json",
+            "title": "ctsync lint",
+            "description": "Output of `ctsync lint --format json`: every finding, in file, line, column order.",
+            "type": "object",
+            "properties": [
+                "format_version": ["const": .int(DiagnosticRenderer.jsonFormatVersion)],
+                "files_checked": count,
+                "errors": count,
+                "warnings": count,
+                "findings": [
+                    "type": "array",
+                    "items": [
+                        "type": "object",
+                        "properties": [
+                            "file": ["type": "string"],
+                            "line": ["type": "integer", "minimum": 1],
+                            "column": ["type": "integer", "minimum": 1],
+                            "severity": ["enum": ["error", "warning"]],
+                            "rule": ["type": "string", "description": "Stable rule id; `ctsync rules` lists them."],
+                            "message": ["type": "string"],
+                        ],
+                        "required": ["file", "line", "column", "severity", "rule", "message"],
+                        "additionalProperties": false,
+                    ],
+                ],
+            ],
+            "required": ["format_version", "files_checked", "errors", "warnings", "findings"],
             "additionalProperties": false,
         ]
     }

@@ -5,7 +5,7 @@ import CTSyncSupport
 import CleverTapContract
 
 /// How a run ended.
-public enum RunStatus: String, Sendable, Codable {
+public enum RunStatus: String, Sendable, Codable, CaseIterable {
     /// Every planned record acknowledged, nothing rejected.
     case succeeded
     /// Finished; some rows were invalid or rejected by CleverTap.
@@ -95,46 +95,9 @@ public struct RunReport: Sendable {
         durationSeconds > 0 ? Double(counts.succeeded) / durationSeconds : 0
     }
 
+    /// The report file's text: ``RunReportDocument`` in canonical JSON.
     public func json(revealPII: Bool) -> String {
-        let c = counts
-        let latencies = http.latenciesMs.sorted()
-        func percentile(_ p: Double) -> JSONValue {
-            guard !latencies.isEmpty else { return .null }
-            let index = min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)
-            return .double((latencies[max(0, index)] * 10).rounded() / 10)
-        }
-        var document: [String: JSONValue] = [
-            "format_version": .int(RunReport.formatVersion),
-            "run_id": .string(runID),
-            "ctsync_version": .string(BuildInfo.description),
-            "job": [
-                "name": .string(jobName), "file": .string(jobFile), "spec_hash": .string(specHash),
-                "object": .string(object.rawValue), "mode": .string(mode.rawValue), "region": .string(region.rawValue),
-                "endpoint": .string(endpoint),
-            ],
-            "status": .string(status.rawValue),
-            "started_at": .string(RunReport.timestamp(startedAt)),
-            "finished_at": .string(RunReport.timestamp(finishedAt)),
-            "duration_seconds": .double((durationSeconds * 1000).rounded() / 1000),
-            "full": .bool(full),
-            "mapping_changed": .bool(mappingChanged),
-            "max_rejected": .string(maxRejected.description),
-            "counts": [
-                "source_rows": .int(c.plan.sourceRows), "invalid": .int(c.plan.invalid),
-                "unchanged": .int(c.plan.unchanged), "planned": .int(c.plan.planned), "added": .int(c.plan.added),
-                "changed": .int(c.plan.changed), "sent": .int(c.sent), "succeeded": .int(c.succeeded),
-                "rejected": .int(c.rejected), "failed": .int(c.failed),
-                "possibly_duplicated": .int(c.possiblyDuplicated),
-            ],
-            "http": [
-                "requests": .int(http.requests), "retries": .int(http.retries), "throttled": .int(http.throttled),
-                "latency_ms": ["p50": percentile(0.5), "p95": percentile(0.95), "max": latencies.last.map { .double(($0 * 10).rounded() / 10) } ?? .null],
-                "records_per_second": .double(recordsPerSecond.rounded()),
-            ],
-            "errors": PlanRenderer.rejectedJSON(errors, revealPII: revealPII),
-        ]
-        document["abort_reason"] = abortReason.map(JSONValue.string) ?? .null
-        return JSONValue.object(document).serialized() + "\n"
+        JSONValue.document(RunReportDocument(self, revealPII: revealPII))
     }
 
     /// One paragraph for people, at the end of a run.
@@ -150,8 +113,15 @@ public struct RunReport: Sendable {
         }
         if let abortReason { text += " Aborted: \(abortReason)" }
         if errors.total > 0 {
-            let top = errors.reasonsByCount.prefix(3).map { "\($0) ×\(errors.groups[$0]!.count)" }.joined(separator: ", ")
-            text += " Errors: \(top)."
+            // Every code, most frequent first; a long tail is summed up.
+            let shown = 10
+            let reasons = errors.reasonsByCount
+            var list = reasons.prefix(shown).map { "\($0) ×\(errors.groups[$0]?.count ?? 0)" }.joined(separator: ", ")
+            if reasons.count > shown {
+                let rest = reasons.dropFirst(shown).reduce(0) { $0 + (errors.groups[$1]?.count ?? 0) }
+                list += " and \(reasons.count - shown) more codes (\(rest) rows)"
+            }
+            text += " Errors: \(list)."
         }
         if overThreshold { text += " Rejected rows exceed max_rejected (\(maxRejected.description))." }
         if let reportPath { text += " Report: \(reportPath)" }

@@ -10,7 +10,7 @@ public struct PlanSession: Sendable {
     public var full = false
 
     public init(job: PreparedJob, state: StateLocation) {
-        self.job = job
+        self.job = job.withholdingSecrets(of: state)
         self.state = state
     }
 
@@ -36,6 +36,17 @@ public struct PlanSession: Sendable {
         } catch {
             throw .plan(error)
         }
+    }
+}
+
+extension PlanSession {
+    /// The exit status `ctsync plan` gives this plan: like `run`, failure when the
+    /// invalid rows exceed the job's `max_rejected`; with `detailed`, changes to send
+    /// are `.changesPlanned` (2).
+    public func exitStatus(of summary: PlanSummary, detailed: Bool) -> ExitStatus {
+        let counts = summary.counts
+        if job.spec.options.maxRejected.isExceeded(rejected: counts.invalid, of: counts.sourceRows) { return .failure }
+        return detailed && counts.planned > 0 ? .changesPlanned : .success
     }
 }
 

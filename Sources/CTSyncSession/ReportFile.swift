@@ -1,4 +1,5 @@
 import CTSyncReport
+import CTSyncSupport
 import Foundation
 
 /// Where a run report is written and how: `reports/<job>-<UTC time>.json` by default,
@@ -7,21 +8,23 @@ enum ReportFile {
     static func path(for report: RunReport, option: String?, jobCount: Int) -> String {
         let name = "\(report.jobName)-\(fileStamp(report.startedAt)).json"
         guard let option else { return "reports/" + name }
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: option, isDirectory: &isDirectory)
-        if jobCount > 1 || option.hasSuffix("/") || (exists && isDirectory.boolValue) {
+        if jobCount > 1 || isDirectory(option) {
             return (option.hasSuffix("/") ? String(option.dropLast()) : option) + "/" + name
         }
         return option
     }
 
-    /// Writes atomically, creating the folder.
-    static func write(_ text: String, to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    /// Whether `--report` names a directory: it ends in `/` or is an existing folder.
+    static func isDirectory(_ option: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: option, isDirectory: &isDirectory)
+        return option.hasSuffix("/") || (exists && isDirectory.boolValue)
+    }
+
+    /// Writes atomically, 0600, creating missing folders 0700: a report names jobs and
+    /// accounts, and with `--report-pii` holds primary keys.
+    static func write(_ text: String, to path: String) throws(OutputError) {
+        try PrivateFile.write(Array(text.utf8), to: path)
     }
 
     static func fileStamp(_ date: Date) -> String {

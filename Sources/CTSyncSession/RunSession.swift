@@ -21,7 +21,7 @@ public final class RunSession: Sendable {
     }
 
     public init(jobs: [PreparedJob], options: RunOptions) {
-        self.jobs = jobs
+        self.jobs = jobs.map { $0.withholdingSecrets(of: options.state) }
         self.options = options
     }
 
@@ -36,6 +36,10 @@ public final class RunSession: Sendable {
 
     /// Runs every job; `observe` hears of each step, from the running task.
     public func run(_ observe: @Sendable (RunEvent) -> Void) async throws(SessionError) -> ExitStatus {
+        if jobs.count > 1, let report = options.report, !ReportFile.isDirectory(report) {
+            throw .usage(
+                "--report \(report) names one file, but \(jobs.count) jobs run; pass a directory (ending in /) for one report per job")
+        }
         let store: any StateStore
         let coordinator: any RunCoordinator
         do {
@@ -85,7 +89,7 @@ public final class RunSession: Sendable {
                 try ReportFile.write(report.json(revealPII: options.revealPII), to: path)
                 observe(.finished(report: report, reportPath: path, reportError: nil))
             } catch {
-                observe(.finished(report: report, reportPath: nil, reportError: "cannot write the report to \(path): \(error)"))
+                observe(.finished(report: report, reportPath: nil, reportError: "cannot write the report to \(path): \(error.reason)"))
             }
             status = status.combined(with: report.exitStatus)
         }

@@ -12,13 +12,17 @@ public enum SessionError: Error, Sendable {
     case invalidSpecs(errors: [Diagnostic], sources: [String: SourceText])
     /// Two jobs share a name; names key state and reports.
     case duplicateJobName(String)
+    /// `--endpoint` or `CTSYNC_ENDPOINT` names a host that may not receive the passcode
+    /// (not CleverTap's, not loopback, not in `CTSYNC_ALLOW_ENDPOINTS`). A job file's
+    /// endpoint is reported as an `.invalidSpecs` finding instead.
+    case endpointNotAllowed(job: String, origin: String, message: String)
     /// The state cannot be opened (or read).
     case state(StateError)
 
     public var exitStatus: ExitStatus {
         switch self {
         case .usage: .usage
-        case .invalidSpecs, .duplicateJobName: .invalidSpec
+        case .invalidSpecs, .duplicateJobName, .endpointNotAllowed: .invalidSpec
         case .state: .failure
         }
     }
@@ -30,6 +34,7 @@ public enum SessionError: Error, Sendable {
         case .invalidSpecs(let errors, _): "\(errors.count) error(s) in job files"
         case .duplicateJobName(let name):
             "two jobs are named \"\(name)\"; names key state and reports, so they must differ"
+        case .endpointNotAllowed(let job, let origin, let message): "\(job): \(origin): \(message)"
         case .state(let error): "\(error)"
         }
     }

@@ -29,7 +29,10 @@ final class CommandProcess: ByteInput {
     private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
 
     /// Starts the command; it is running when this returns.
-    init(command: String, workingDirectory: String, timeout: Double?, grace: Double) throws(SourceError) {
+    /// - Parameter environment: the command's environment; nil for this process's.
+    init(
+        command: String, workingDirectory: String, environment: [String: String]? = nil, timeout: Double?, grace: Double
+    ) throws(SourceError) {
         self.command = command
         self.timeout = timeout
         self.grace = grace
@@ -48,7 +51,8 @@ final class CommandProcess: ByteInput {
                 command: command, reason: "working directory \(SourceWording.quoted(workingDirectory)) is not a directory")
         }
         do {
-            (pid, stdoutFD, stderrFD) = try Self.spawn(command: command, workingDirectory: workingDirectory)
+            (pid, stdoutFD, stderrFD) = try Self.spawn(
+                command: command, workingDirectory: workingDirectory, environment: environment)
         } catch {
             chunk.deallocate()
             throw error
@@ -243,7 +247,9 @@ final class CommandProcess: ByteInput {
 
     /// Spawns `/bin/sh -c command` with stdin from /dev/null and stdout and stderr on new
     /// pipes, in a new process group, with default signal dispositions.
-    private static func spawn(command: String, workingDirectory: String) throws(SourceError) -> (pid_t, Int32, Int32) {
+    private static func spawn(
+        command: String, workingDirectory: String, environment: [String: String]?
+    ) throws(SourceError) -> (pid_t, Int32, Int32) {
         func failure(_ reason: String) -> SourceError { .commandNotStarted(command: command, reason: reason) }
 
         guard let outPipe = makePipe() else {
@@ -305,12 +311,21 @@ final class CommandProcess: ByteInput {
             for argument in argv { free(argument) }
         }
         var pid: pid_t = 0
+        // NAME=value strings; sorted, so a command sees the same order every run.
+        var entries: [UnsafeMutablePointer<CChar>?] =
+            environment.map { $0.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil] } ?? []
+        defer {
+            for entry in entries { free(entry) }
+        }
         #if os(Linux)
-            let environment = environ
+            let inherited = environ
         #else
-            let environment = _NSGetEnviron().pointee
+            let inherited = _NSGetEnviron().pointee
         #endif
-        let result = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environment)
+        let result =
+            environment == nil
+            ? posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, inherited)
+            : entries.withUnsafeMutableBufferPointer { posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, $0.baseAddress) }
         guard result == 0 else { throw failure("/bin/sh: \(SourceSyscalls.errorText(result))") }
         started = true
         #if os(Linux)

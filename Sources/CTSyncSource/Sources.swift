@@ -34,18 +34,23 @@ public enum Sources {
     /// pulling is killed at the caller's next `next()` once the deadline has passed.
     /// For CSV and TSV this blocks until the command prints its header (or ends); a
     /// command that fails before printing anything throws here.
+    ///
+    /// - Parameter environment: the command's whole environment; nil for this process's
+    ///   (jobs pass ``CommandEnvironment``'s, without ctsync's secrets).
     public static func open(
         command: String,
         workingDirectory: String,
         format: SourceFormat,
         csv: CSVOptions,
         jsonl: JSONLOptions = JSONLOptions(),
+        environment: [String: String]? = nil,
         timeout: Double?,
         terminationGrace: Double = defaultTerminationGrace
     ) throws(SourceError) -> any RowReader {
         try open(
             command: command, workingDirectory: workingDirectory, format: format, csv: csv, jsonl: jsonl,
-            timeout: timeout, terminationGrace: terminationGrace, bufferCapacity: InputBuffer.defaultCapacity)
+            environment: environment, timeout: timeout, terminationGrace: terminationGrace,
+            bufferCapacity: InputBuffer.defaultCapacity)
     }
 
     // MARK: Internal, with a configurable buffer for tests
@@ -62,7 +67,7 @@ public enum Sources {
 
     static func open(
         command: String, workingDirectory: String, format: SourceFormat, csv: CSVOptions, jsonl: JSONLOptions,
-        timeout: Double?, terminationGrace: Double, bufferCapacity: Int
+        environment: [String: String]? = nil, timeout: Double?, terminationGrace: Double, bufferCapacity: Int
     ) throws(SourceError) -> any RowReader {
         try validate(format: format, csv: csv, jsonl: jsonl)
         if let timeout, !(timeout > 0 && timeout.isFinite) {
@@ -72,7 +77,8 @@ public enum Sources {
             throw .invalidOptions(reason: "the termination grace period must be zero or more seconds")
         }
         let process = try CommandProcess(
-            command: command, workingDirectory: workingDirectory, timeout: timeout, grace: terminationGrace)
+            command: command, workingDirectory: workingDirectory, environment: environment, timeout: timeout,
+            grace: terminationGrace)
         return try reader(
             over: InputBuffer(input: process, capacity: bufferCapacity), named: "source command output", format: format,
             csv: csv, jsonl: jsonl)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON document for the CLI's machine-readable output (lint findings, plans,
 /// reports, schemas). Written with sorted keys so output is a stable contract.
 ///
@@ -96,5 +98,64 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// The JSON tree of an `Encodable` document, for printing it in ctsync's canonical
+    /// form (sorted keys, two-space indent, minimal escaping) with `serialized()`.
+    public init(encoding value: some Encodable) throws {
+        let data = try JSONEncoder().encode(value)
+        self = try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// A document as one compact line (JSON Lines), for several documents on one stream.
+    public static func line(_ value: some Encodable) -> String {
+        do {
+            return try JSONValue(encoding: value).serialized(pretty: false) + "\n"
+        } catch {
+            preconditionFailure("an output document failed to encode: \(error)")
+        }
+    }
+
+    /// A versioned output document as the CLI prints it: canonical JSON and a final newline.
+    public static func document(_ value: some Encodable) -> String {
+        do {
+            return try JSONValue(encoding: value).serialized() + "\n"
+        } catch {
+            preconditionFailure("an output document failed to encode: \(error)")
+        }
     }
 }

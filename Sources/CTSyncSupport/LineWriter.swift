@@ -7,18 +7,33 @@ public struct OutputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "cannot write \(path): \(reason)" }
 }
 
-/// Buffered writes of JSON lines to a file, for `--records`.
-public final class LineWriter: @unchecked Sendable {
-    // Used from one thread at a time (the planner's consumer).
+/// Buffered writes of JSON lines to a private (0600) file, for `--records`.
+/// Not thread-safe: one writer, one task.
+public final class LineWriter {
     private let fd: Int32
     private var buffer: [UInt8] = []
     public let path: String
 
+    /// Whether `close` closes the descriptor (not for standard output).
+    private let ownsDescriptor: Bool
+
     public init(path: String) throws(OutputError) {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+        fd = try PrivateFile.openForWriting(path)
+        ownsDescriptor = true
         buffer.reserveCapacity(1 << 16)
+    }
+
+    private init(standardOutput: Void) {
+        path = "standard output"
+        fd = STDOUT_FILENO
+        ownsDescriptor = false
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    /// Lines to standard output (`--records -`); `close` flushes and leaves it open.
+    public static func standardOutput() -> LineWriter {
+        LineWriter(standardOutput: ())
     }
 
     public func writeLine(_ bytes: [UInt8]) throws(OutputError) {
@@ -42,6 +57,6 @@ public final class LineWriter: @unchecked Sendable {
 
     public func close() throws(OutputError) {
         try flush()
-        Foundation.close(fd)
+        if ownsDescriptor { Foundation.close(fd) }
     }
 }

@@ -127,6 +127,7 @@ final class LibYAMLParser {
             let kind: YAMLError.Kind = state.error == YAML_SCANNER_ERROR ? .scanner : .parser
             let problemMark = mark(state.problem_mark)
             var message = problem
+            let hint = IndentationHint.hint(problem: problem, line: problemMark.line, in: source)
             if let context = state.context.map({ String(cString: $0) }) {
                 message += " " + context
                 let contextMark = mark(state.context_mark)
@@ -139,6 +140,7 @@ final class LibYAMLParser {
             if source.scalar(line: problemMark.line, column: problemMark.column) == "\t" && !problem.contains("tab") {
                 message += " (tabs are not allowed for indentation)"
             }
+            if let hint { message += "; " + hint }
             return YAMLError(kind: kind, message: message, mark: problemMark)
         }
     }

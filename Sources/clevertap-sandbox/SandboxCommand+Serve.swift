@@ -10,8 +10,12 @@ extension SandboxCommand {
             abstract: "Serve the sandbox (the default subcommand).",
             discussion: """
                 Upload: POST /1/upload or /{region}/1/upload (in1 sg1 us1 aps3 mec1 eu1 sk1).
+                Read a profile: GET /1/profile.json?identity=ID (or ?email=ADDRESS), or
+                /{region}/1/profile.json; read-only, same credentials as upload.
                 Inspect: GET /sandbox/stats, /sandbox/profiles[/{identity}], /sandbox/events?identity=,
                 GET|POST /sandbox/faults, POST /sandbox/reset.
+                With --tls-cert and --tls-key (PEM) it serves HTTPS, TLS 1.2 or later,
+                and the first line is "listening on https://HOST:PORT".
                 """
         )
 
@@ -27,8 +31,20 @@ extension SandboxCommand {
         )
         var accounts: [String] = []
 
-        @Option(name: .long, help: "JSON configuration file (accounts, host, port, seed, faults, limits, persist).")
+        @Option(
+            name: .long,
+            help: "JSON configuration file (accounts, host, port, seed, faults, limits, persist, tls_cert, tls_key)."
+        )
         var config: String?
+
+        @Option(
+            name: .customLong("tls-cert"),
+            help: ArgumentHelp("Serve HTTPS with this PEM certificate chain.", valueName: "PEM"))
+        var tlsCertificate: String?
+
+        @Option(
+            name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "PEM"))
+        var tlsKey: String?
 
         @OptionGroup(title: "Faults")
         var faults: FaultOptions
@@ -73,6 +89,13 @@ extension SandboxCommand {
                 if let host { configuration.host = host }
                 if let port { configuration.port = port }
                 if let persist { configuration.persistPath = persist }
+                if tlsCertificate != nil || tlsKey != nil {
+                    // A flag overrides its file field; the pair must still be complete.
+                    configuration.tls = try SandboxTLSFiles(
+                        certificatePath: tlsCertificate ?? configuration.tls?.certificatePath,
+                        privateKeyPath: tlsKey ?? configuration.tls?.privateKeyPath
+                    )
+                }
                 if let maxConcurrent { configuration.limits.maxConcurrentRequests = maxConcurrent }
                 faults.apply(to: &configuration)
                 try configuration.validate()

@@ -11,6 +11,22 @@ struct CTSync: AsyncParsableCommand {
         version: BuildInfo.description,
         subcommands: [Lint.self, Plan.self, Run.self, Schema.self]
     )
+
+    /// Marks the process non-dumpable before any command runs (a source command must not
+    /// read ctsync's environment through /proc), then runs the command as usual.
+    static func main() async {
+        ProcessHardening.makeNonDumpable()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 extension DiagnosticFormat: ExpressibleByArgument {}

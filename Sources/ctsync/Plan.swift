@@ -14,19 +14,27 @@ extension CTSync {
         static let configuration = CommandConfiguration(
             abstract: "Read the source and state and show what a run would send. Sends nothing, writes no state.",
             discussion: """
-                Exit status: 0 success, 1 error, 2 invalid job spec, 64 usage.
-                With --detailed-exitcode: 0 nothing to send, 2 changes to send, 1 error.
+                Exit status: 0 success, 1 error or more invalid rows than the job's max_rejected (as run would \
+                fail), 2 invalid job spec, 64 usage. With --detailed-exitcode: 0 nothing to send, 2 changes to send, \
+                1 error.
+
+                With several jobs (files or directories), --format json prints one compact document per job, one \
+                per line (JSON Lines).
                 """)
 
-        @Argument(help: "The job file.")
-        var job: String
+        @Argument(help: "Job files, or directories of *.yaml / *.yml job files.")
+        var paths: [String]
 
         @OptionGroup var state: StateOptions
 
         @Option(name: .long, help: "Output format: text or json (stdout).")
         var format: PlanFormat = .text
 
-        @Option(name: .long, help: "Write every planned record, one JSON object a line, in source order.")
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Write every planned record, one JSON object a line, in source order; - for stdout.",
+                discussion: "With -, the plan summary goes to stderr; --format json cannot share stdout with it."))
         var records: String?
 
         @Flag(name: .long, help: "Ignore state: plan every valid row.")
@@ -42,39 +50,62 @@ extension CTSync {
             case text, json
         }
 
+        func validate() throws {
+            if records == "-" && format == .json {
+                throw ValidationError("--records - writes records to stdout, where --format json would print the plan; write the records to a file")
+            }
+        }
+
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
             let location = try state.location(environment)
             let status = try await Terminal.reporting(command: "plan") { () async throws(SessionError) -> ExitStatus in
-                let jobs = try JobSet.prepare(paths: [job], environment: environment, endpointOverride: state.endpoint)
-                var session = PlanSession(job: jobs[0], state: location)
-                session.full = full
-                let writer: LineWriter?
-                do {
-                    writer = try records.map { try LineWriter(path: $0) }
-                } catch {
-                    Terminal.error("ctsync plan: \(error)")
-                    return .failure
+                let jobs = try JobSet.prepare(paths: paths, environment: environment, endpointOverride: state.endpoint)
+                if jobs.count > 1, let records, records != "-" {
+                    throw .usage("--records \(records) names one file, but \(jobs.count) jobs were given; plan one job at a time, or use --records -")
                 }
-                let summary: PlanSummary
-                do {
-                    summary = try await session.run { chunk in
-                        guard let writer else { return }
-                        for record in chunk.records { try writer.writeLine(record.json) }
-                    }
-                    try writer?.close()
-                } catch {
-                    Terminal.error("ctsync plan: \(session.job.spec.file): \(error)")
-                    return .failure
+                var status = ExitStatus.success
+                for job in jobs {
+                    status = status.combined(with: await plan(job, location: location, compact: jobs.count > 1))
                 }
-                let spec = session.job.spec
-                switch format {
-                case .text: Terminal.output(PlanRenderer.text(summary, spec: spec, revealPII: showPII), newline: false)
-                case .json: Terminal.output(PlanRenderer.json(summary, spec: spec, revealPII: showPII), newline: false)
-                }
-                return detailedExitcode && summary.counts.planned > 0 ? .changesPlanned : .success
+                return status
             }
             if status != .success { throw ExitCode(status.rawValue) }
+        }
+
+        /// Plans one job and prints it; its exit status.
+        private func plan(_ job: PreparedJob, location: StateLocation, compact: Bool) async -> ExitStatus {
+            var session = PlanSession(job: job, state: location)
+            session.full = full
+            let writer: LineWriter?
+            do {
+                writer = try records.map { try $0 == "-" ? LineWriter.standardOutput() : LineWriter(path: $0) }
+            } catch {
+                Terminal.error("ctsync plan: \(error)")
+                return .failure
+            }
+            let summary: PlanSummary
+            do {
+                summary = try await session.run { chunk in
+                    guard let writer else { return }
+                    for record in chunk.records { try writer.writeLine(record.json) }
+                }
+                try writer?.close()
+            } catch {
+                Terminal.error("ctsync plan: \(job.spec.file): \(error)")
+                return .failure
+            }
+            let spec = job.spec
+            switch format {
+            case .text:
+                let text = PlanRenderer.text(summary, spec: spec, revealPII: showPII)
+                // Records on stdout: the summary for people goes to stderr.
+                if records == "-" { Terminal.error(text, newline: false) } else { Terminal.output(text, newline: false) }
+            case .json:
+                let document = PlanDocument(summary, spec: spec, revealPII: showPII)
+                Terminal.output(compact ? JSONValue.line(document) : JSONValue.document(document), newline: false)
+            }
+            return session.exitStatus(of: summary, detailed: detailedExitcode)
         }
     }
 }
@@ -91,13 +122,21 @@ struct StateOptions: ParsableArguments {
     @Option(name: .long, help: "Upload base URL override; may contain {region} (or $CTSYNC_ENDPOINT).")
     var endpoint: String?
 
+    /// The state location, after printing what puts its data at risk (a state file other
+    /// users can read, a PostgreSQL server reached without certificate checks).
     func location(_ environment: [String: String]) throws -> StateLocation {
-        guard let text = state ?? environment["CTSYNC_STATE"] else { return .defaultLocation }
-        do {
-            return try StateLocation(parsing: text, environment: environment)
-        } catch {
-            Terminal.error("ctsync: \(error)")
-            throw ExitCode(64)
+        let location: StateLocation
+        if let text = state ?? environment["CTSYNC_STATE"] {
+            do {
+                location = try StateLocation(parsing: text, environment: environment)
+            } catch {
+                Terminal.error("ctsync: \(error)")
+                throw ExitCode(64)
+            }
+        } else {
+            location = .defaultLocation
         }
+        for warning in location.warnings() { Terminal.error("ctsync: warning: \(warning)") }
+        return location
     }
 }

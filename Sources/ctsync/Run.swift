@@ -40,6 +40,16 @@ extension CTSync {
             help: "When another process is running a job, wait for it to finish instead of skipping the job (exit 3).")
         var waitForLock = false
 
+        @Flag(name: .customLong("dry-run"), help: .hidden)
+        var dryRun = false
+
+        func validate() throws {
+            if dryRun {
+                throw ValidationError(
+                    "run has no --dry-run: `ctsync plan` reads the source and state and shows what a run would send, without sending or writing anything")
+            }
+        }
+
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
             var options = RunOptions(state: try state.location(environment))

@@ -9,7 +9,7 @@ extension CTSync {
             abstract: "Print a JSON Schema (draft 2020-12), or the job file reference in Markdown.")
 
         enum Kind: String, ExpressibleByArgument, CaseIterable {
-            case job, plan, report
+            case job, plan, report, lint
         }
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -34,6 +34,7 @@ extension CTSync {
             case (.job, _): Terminal.output(JobSchema.document.serialized())
             case (.plan, _): Terminal.output(OutputSchemas.plan.serialized())
             case (.report, _): Terminal.output(OutputSchemas.report.serialized())
+            case (.lint, _): Terminal.output(OutputSchemas.lint.serialized())
             }
         }
     }

@@ -156,7 +156,7 @@ private let refusals: [Refusal] = [
     Refusal(
         "bad indentation", "a:\n  b: 1\n c: 2\n",
         .parser,
-        "did not find expected key while parsing a block mapping (started at line 1, column 1)",
+        "did not find expected key while parsing a block mapping (started at line 1, column 1); \"c\" starts in column 2, but the keys under \"a\" (line 1) start in column 3: indent it to column 3 to keep it under \"a\", or to column 1 to end \"a\"",
         at: 3, 2),
     Refusal(
         "character that cannot start a token", "a: @b\n",

@@ -39,20 +39,7 @@ public enum DiagnosticRenderer {
 
     /// The versioned JSON document (sorted keys, findings in file/line order).
     public static func json(_ diagnostics: [Diagnostic], filesChecked: Int) -> String {
-        let findings: [JSONValue] = diagnostics.map { d in
-            [
-                "file": .string(d.mark.file), "line": .int(d.mark.line), "column": .int(d.mark.column),
-                "severity": .string(d.severity.rawValue), "rule": .string(d.rule), "message": .string(d.message),
-            ]
-        }
-        let document: JSONValue = [
-            "format_version": .int(jsonFormatVersion),
-            "files_checked": .int(filesChecked),
-            "errors": .int(diagnostics.count { $0.severity == .error }),
-            "warnings": .int(diagnostics.count { $0.severity == .warning }),
-            "findings": .array(findings),
-        ]
-        return document.serialized() + "\n"
+        JSONValue.document(LintDocument(diagnostics, filesChecked: filesChecked))
     }
 
     /// GitHub Actions workflow commands: `::error file=F,line=L,col=C::message`.

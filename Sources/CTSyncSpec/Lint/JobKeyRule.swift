@@ -67,6 +67,10 @@ public struct JobKeyRule: Sendable, Equatable {
         JobKeyRule(
             "invalid-endpoint", "error", "An endpoint that is not an http(s) URL, or plain http:// to a host other than loopback.",
             keys: ["destination.endpoint"]),
+        JobKeyRule(
+            "endpoint-not-allowed", "error",
+            "An endpoint whose host is neither CleverTap's nor loopback nor in CTSYNC_ALLOW_ENDPOINTS (cannot be disabled).",
+            keys: ["destination.endpoint"]),
         JobKeyRule("invalid-format", "error", "A source format other than csv, tsv or jsonl.", keys: ["source.format"]),
         JobKeyRule(
             "missing-format", "error", "A command without format, or a file whose extension implies none.",
@@ -75,9 +79,19 @@ public struct JobKeyRule: Sendable, Equatable {
             "invalid-delimiter", "error", "A delimiter that is not one ASCII character (other than a quote or newline) or \\t.",
             keys: ["source.delimiter"]),
         JobKeyRule(
+            "withheld-variable", "warning",
+            "A source command reads a variable ctsync withholds from commands (credentials, the state password) without passing it in source.env.",
+            keys: ["source.command", "source.env"]),
+        JobKeyRule("invalid-env-name", "error", "An item of source.env that is not a variable name.", keys: ["source.env"]),
+        JobKeyRule("env-without-command", "warning", "source.env on a file source, where it does nothing.", keys: ["source.env"]),
+        JobKeyRule(
             "source-not-found", "warning", "The source file does not exist (yet) where the job says.", keys: ["source.file"]),
         JobKeyRule("invalid-object", "error", "An object other than profiles or events.", keys: ["object"]),
         JobKeyRule("invalid-mode", "error", "A mode other than upsert or insert.", keys: ["mode"]),
+        JobKeyRule(
+            "events-append-only", "error",
+            "mode upsert on an events job: CleverTap stores every event it receives, so events are insert only.",
+            keys: ["mode", "object"]),
         JobKeyRule(
             "unsupported-mode", "error",
             "A mode CleverTap's upload API cannot do (update-only, mirror/delete, audiences), with the reason.",

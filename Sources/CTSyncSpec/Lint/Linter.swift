@@ -31,7 +31,9 @@ public struct Linter: Sendable {
         for file in files {
             var job = JobLoader.load(path: file, environment: environment, unsetVariableSeverity: .warning)
             if let spec = job.spec {
-                job.diagnostics += Linter.rules(for: spec)
+                // Whatever the operator allows where ctsync runs: the review of a job file
+                // must see an endpoint that sends the passcode elsewhere.
+                job.diagnostics += Linter.rules(for: spec) + Linter.endpointRules(for: spec, allowList: EndpointAllowList())
             }
             jobs.append(job)
         }
@@ -160,6 +162,21 @@ public struct Linter: Sendable {
             }
         }
 
+        // Source command: variables it reads that ctsync withholds from it.
+        if case .command(let command) = spec.source.input {
+            let passed = Set(spec.source.passedVariables.map(\.value))
+            let withheld = Set(CommandEnvironment.withheldNames(for: spec))
+            var reported: Set<String> = []
+            for name in Interpolation.shellReferences(in: command.value)
+            where withheld.contains(name) && !passed.contains(name) && reported.insert(name).inserted {
+                found.append(
+                    .warning(
+                        "withheld-variable",
+                        "source.command reads $\(name), which ctsync withholds from source commands (it holds the job's CleverTap credentials or the state password), so the command sees it unset; if the command really needs it, pass it with source.env: [\(name)]",
+                        command.mark))
+            }
+        }
+
         // Source file.
         if case .file(let written, let resolved) = spec.source.input, !Paths.exists(resolved) {
             found.append(
@@ -169,6 +186,28 @@ public struct Linter: Sendable {
         }
         return found
     }
+
+    /// The passcode goes only to CleverTap: `destination.endpoint` to a host that is not
+    /// CleverTap's or loopback, nor in `allowList`, is an error (rule `endpoint-not-allowed`,
+    /// which cannot be disabled). `lint` passes an empty list; `plan` and `run` the
+    /// operator's `CTSYNC_ALLOW_ENDPOINTS`.
+    public static func endpointRules(for spec: JobSpec, allowList: EndpointAllowList) -> [Diagnostic] {
+        guard let endpoint = spec.destination.endpoint, !endpoint.value.isEmpty,
+            Endpoint.problem(with: endpoint.value) == nil
+        else { return [] }
+        let url = Endpoint.resolve(endpoint.value, region: spec.destination.region.value)
+        guard let host = Endpoint.disallowedHost(in: url, allowList: allowList) else { return [] }
+        return [
+            .error(
+                endpointNotAllowed,
+                Endpoint.disallowedHostMessage(url: endpoint.value, host: host)
+                    + " (lint reports this endpoint even then, so that the change is reviewed)",
+                endpoint.mark)
+        ]
+    }
+
+    /// The rule id of ``endpointRules(for:allowList:)``.
+    public static let endpointNotAllowed = "endpoint-not-allowed"
 
     static func eventNameFindings(_ constant: Located<Value>) -> [Diagnostic] {
         guard case .string(let name) = constant.value else {

@@ -9,6 +9,8 @@ struct Interpolation {
         var unset: [String]
         /// Whether the text referenced any variable at all.
         var referencesVariables: Bool
+        /// Every variable referenced, in order.
+        var referenced: [String] = []
     }
 
     enum Failure: Error, Equatable {
@@ -23,6 +25,7 @@ struct Interpolation {
         var out = ""
         var unset: [String] = []
         var references = false
+        var referenced: [String] = []
         var index = text.startIndex
         while index < text.endIndex {
             let ch = text[index]
@@ -40,6 +43,7 @@ struct Interpolation {
                     let name = String(text[text.index(after: next)..<close])
                     guard Interpolation.isValidName(name) else { throw .invalidName(name) }
                     references = true
+                    referenced.append(name)
                     if let value = environment[name] {
                         out += value
                     } else {
@@ -52,7 +56,36 @@ struct Interpolation {
             out.append(ch)
             index = text.index(after: index)
         }
-        return Result(value: out, unset: unset, referencesVariables: references)
+        return Result(value: out, unset: unset, referencesVariables: references, referenced: referenced)
+    }
+
+    /// A source command's text: ctsync substitutes nothing there (the shell expands
+    /// variables from the command's environment, where `ps` does not show their values);
+    /// `$${` still reads as `${`, as it did when commands were interpolated.
+    static func commandText(_ text: String) -> String {
+        text.replacingOccurrences(of: "$${", with: "${")
+    }
+
+    /// The variables a shell command reads, `$NAME` or `${NAME…}`, as far as a plain scan
+    /// tells (quoting is not parsed: a name in single quotes counts too).
+    static func shellReferences(in command: String) -> [String] {
+        var names: [String] = []
+        let scalars = Array(command.unicodeScalars)
+        var index = 0
+        func isNameStart(_ c: Unicode.Scalar) -> Bool { c == "_" || (c.isASCII && c.properties.isAlphabetic) }
+        func isNameCharacter(_ c: Unicode.Scalar) -> Bool { isNameStart(c) || ("0"..."9").contains(c) }
+        while index < scalars.count {
+            defer { index += 1 }
+            guard scalars[index] == "$", index + 1 < scalars.count else { continue }
+            var start = index + 1
+            if scalars[start] == "{" { start += 1 }
+            guard start < scalars.count, isNameStart(scalars[start]) else { continue }
+            var end = start
+            while end < scalars.count, isNameCharacter(scalars[end]) { end += 1 }
+            names.append(String(String.UnicodeScalarView(scalars[start..<end])))
+            index = end - 1
+        }
+        return names
     }
 
     static func isValidName(_ name: String) -> Bool {

@@ -141,7 +141,7 @@ public enum JobSchema {
                         "endpoint": [
                             "type": "string",
                             "description":
-                                "Base URL override instead of the region's API host (a proxy, or the local sandbox); may contain {region}; http:// only to loopback. --endpoint and $CTSYNC_ENDPOINT override it.",
+                                "Base URL override instead of the region's API host (a proxy, or the local sandbox); may contain {region}; http:// only to loopback. A host other than CleverTap's (*.clevertap.com) or loopback is refused unless the operator allows it with CTSYNC_ALLOW_ENDPOINTS where ctsync runs. --endpoint and $CTSYNC_ENDPOINT override it.",
                             "examples": ["http://127.0.0.1:9000/{region}"],
                         ],
                     ],
@@ -161,8 +161,16 @@ public enum JobSchema {
                         "command": [
                             "type": "string", "minLength": 1,
                             "description":
-                                "Run with /bin/sh -c from the job file's folder; prints the rows on stdout. A non-zero exit or a timeout aborts the run (exit 3).",
+                                "Run with /bin/sh -c from the job file's folder; prints the rows on stdout. ctsync substitutes nothing here: the shell expands $VAR and ${VAR} from the command's environment, which lacks the job's passcode and account variables and the state password unless listed in env. A non-zero exit or a timeout aborts the run (exit 3).",
                             "examples": ["psql \"$WAREHOUSE_URL\" -c \"\\copy (select * from crm.contacts) to stdout csv header\""],
+                        ],
+                        "env": [
+                            "type": "array",
+                            "items": ["type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"],
+                            "description":
+                                "Environment variables the command gets even though ctsync withholds them (the job's destination variables, CTSYNC_STATE_PASSWORD, PGPASSWORD when it is the state's password).",
+                            "default": [],
+                            "examples": [["PGPASSWORD"]],
                         ],
                         "format": [
                             "enum": .array(SourceFormat.allCases.map { .string($0.rawValue) }),
@@ -197,9 +205,8 @@ public enum JobSchema {
                 ],
                 "mode": [
                     "enum": .array(SyncMode.allCases.map { .string($0.rawValue) }),
-                    "default": "upsert",
                     "description":
-                        "upsert sends new and changed rows; insert sends only rows whose primary key CleverTap never acknowledged. Events are never re-sent once acknowledged either way.",
+                        "upsert sends new and changed rows; insert sends only rows whose primary key CleverTap never acknowledged. Default: upsert for profiles, insert for events (events are append-only: upsert is an error for them).",
                     "examples": ["upsert", "insert"],
                 ],
                 "primary_key": [

@@ -52,6 +52,9 @@ public struct Destination: Sendable {
     public var accountID: Located<String>
     public var passcode: Located<String>
     public var endpoint: Located<String>?
+    /// The environment variables `account_id` and `passcode` read: withheld from a
+    /// source command unless `source.env` passes them.
+    public var secretVariables: [String] = []
 }
 
 /// CleverTap object written by a job.
@@ -77,10 +80,16 @@ public struct SourceSpec: Sendable {
     public enum Input: Sendable {
         /// A path as written in the job, and resolved against the job file's folder.
         case file(written: Located<String>, resolved: String)
+        /// The command as written (ctsync substitutes no variables in it; `$${` reads as `${`).
         case command(Located<String>)
     }
 
     public var input: Input
+    /// `source.env`: variables the command gets although ctsync withholds them.
+    public var passedVariables: [Located<String>] = []
+    /// The command's environment, set when the job is prepared for `plan` or `run`
+    /// (``CommandEnvironment``); nil: this process's, minus what the job withholds.
+    public var commandEnvironment: [String: String]?
     public var format: SourceFormat
     public var delimiter: UInt8?
     public var header: Bool

@@ -76,10 +76,17 @@ private struct Context {
         let destination = root["destination"].flatMap { self.destination($0) }
         let source = root["source"].flatMap { self.source($0) }
         let object = root["object"].flatMap { enumeration($0, key: "object", ObjectType.self, rule: "invalid-object") }
-        var mode = Located(SyncMode.upsert, root.mark)
+        // Events are append-only, so their default is insert (see `events-append-only`).
+        var mode = Located(object?.value == .events ? SyncMode.insert : .upsert, root.mark)
         if let node = root["mode"], let text = string(node, key: "mode") {
             if let value = SyncMode(rawValue: text.value) {
                 mode = Located(value, text.mark)
+                if value == .upsert && object?.value == .events {
+                    error(
+                        "events-append-only",
+                        "mode upsert does not apply to events: CleverTap stores every event it receives, so an event cannot be updated and a changed row would be stored again; use mode: insert (the default for events), which sends each primary key once",
+                        text.mark)
+                }
             } else if let reason = SpecKeys.unsupportedModeReason(text.value) {
                 error("unsupported-mode", "mode \"\(text.value)\" is not supported: \(reason)", text.mark)
             } else {
@@ -144,7 +151,16 @@ private struct Context {
             }
         }
         guard let region, let account, let passcode else { return nil }
-        return Destination(region: region, accountID: account, passcode: passcode, endpoint: endpoint)
+        let secrets = referencedVariables(node["account_id"]) + referencedVariables(node["passcode"])
+        return Destination(
+            region: region, accountID: account, passcode: passcode, endpoint: endpoint,
+            secretVariables: secrets.reduce(into: []) { names, name in if !names.contains(name) { names.append(name) } })
+    }
+
+    /// The `${VAR}` names a scalar reads.
+    func referencedVariables(_ node: Node?) -> [String] {
+        guard let scalar = node?.scalar else { return [] }
+        return (try? Interpolation(environment: decoder.environment).expand(scalar.value))?.referenced ?? []
     }
 
     mutating func regionValue(_ node: Node) -> Located<Region>? {
@@ -175,7 +191,12 @@ private struct Context {
         guard let pairs = mapping(node, what: "source") else { return nil }
         checkKeys(pairs, allowed: SpecKeys.source, section: "source")
         let fileText = node["file"].flatMap { string($0, key: "file") }
-        let command = node["command"].flatMap { string($0, key: "command") }
+        let command = node["command"].flatMap { commandText($0) }
+        let passed = node["env"].map { environmentNames($0) } ?? []
+        if command == nil, fileText != nil, let envNode = node["env"] {
+            diagnostics.append(
+                .warning("env-without-command", "source.env only applies to a source command; remove it", envNode.mark))
+        }
         var format: SourceFormat?
         if let formatNode = node["format"] {
             format = enumeration(formatNode, key: "format", SourceFormat.self, rule: "invalid-format")?.value
@@ -236,7 +257,48 @@ private struct Context {
             timeout = duration(timeoutNode, key: "timeout")
         }
         return SourceSpec(
-            input: input, format: format!, delimiter: delimiter, header: header, timeout: timeout, mark: node.mark)
+            input: input, passedVariables: passed, format: format!, delimiter: delimiter, header: header,
+            timeout: timeout, mark: node.mark)
+    }
+
+    /// `source.command` as written: ctsync substitutes no variables in a command, whose
+    /// line `ps` shows to every user; the shell expands them from its environment.
+    mutating func commandText(_ node: Node) -> Located<String>? {
+        guard let scalar = node.scalar else {
+            error("invalid-type", "command must be a string, found a \(node.kindName)", node.mark)
+            return nil
+        }
+        if scalar.style == .plain && scalar.isNull {
+            error("invalid-value", "command must not be empty", scalar.mark)
+            return nil
+        }
+        return Located(Interpolation.commandText(scalar.value), scalar.mark)
+    }
+
+    /// `source.env`: a list of environment variable names.
+    mutating func environmentNames(_ node: Node) -> [Located<String>] {
+        guard let items = node.sequence else {
+            error(
+                "invalid-type", "source.env must be a list of environment variable names (env: [PGPASSWORD]), found a \(node.kindName)",
+                node.mark)
+            return []
+        }
+        var names: [Located<String>] = []
+        for item in items {
+            guard let scalar = item.scalar, !(scalar.style == .plain && scalar.isNull) else {
+                error("invalid-env-name", "each item of source.env must be a variable name", item.mark)
+                continue
+            }
+            guard Interpolation.isValidName(scalar.value) else {
+                error(
+                    "invalid-env-name",
+                    "\(Self.quotedKey(scalar.value)) is not an environment variable name (letters, digits and _, not starting with a digit)",
+                    scalar.mark)
+                continue
+            }
+            names.append(Located(scalar.value, scalar.mark))
+        }
+        return names
     }
 
     // MARK: Mappings

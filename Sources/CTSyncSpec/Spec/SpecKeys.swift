@@ -9,7 +9,7 @@ enum SpecKeys {
     static let jobRequired = ["version", "name", "destination", "source", "object", "mappings"]
     static let destination = ["region", "account_id", "passcode", "endpoint"]
     static let destinationRequired = ["region", "account_id", "passcode"]
-    static let source = ["file", "command", "format", "timeout", "delimiter", "header"]
+    static let source = ["file", "command", "env", "format", "timeout", "delimiter", "header"]
     static let mapping = ["from", "value", "to", "transform"]
     static let options = ["batch_size", "concurrency", "max_attempts", "max_rejected", "request_timeout"]
 

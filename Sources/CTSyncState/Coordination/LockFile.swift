@@ -8,12 +8,15 @@ final class LockFile {
     private(set) var path: String
     private var fd: Int32
 
-    /// Opens (creating) the file. `O_CLOEXEC`: a source command ctsync
+    /// Opens (creating it 0600) the file. `O_CLOEXEC`: a source command ctsync
     /// starts must not inherit the descriptor and with it the lock.
     init(path: String) throws(CoordinationError) {
         self.path = path
-        fd = open(path, O_RDWR | O_CLOEXEC | O_CREAT, 0o644)
-        if fd < 0 { throw .io(path: path, message: String(cString: strerror(errno))) }
+        do {
+            fd = try PrivateFile.openOrCreate(path)
+        } catch {
+            throw .io(path: path, message: error.reason)
+        }
     }
 
     private init(path: String, fd: Int32) {

@@ -1,4 +1,5 @@
 import Foundation
+import CTSyncSupport
 import Synchronization
 
 /// Coordination between the processes of one machine that share a SQLite state
@@ -6,13 +7,10 @@ import Synchronization
 /// (`.ctsync/state.sqlite.locks/`): `job-<name>.lock` is a job's lease, and
 /// `account-<id>/` holds the account's slot files and one member file a process.
 /// The kernel releases a dead process's locks at once; nothing here expires.
-public final class LockFileCoordinator: RunCoordinator, @unchecked Sendable {
+public final class LockFileCoordinator: RunCoordinator {
     public let directory: String
     private let identity: HolderIdentity
-    // Guarded by `lock`.
-    private var jobs: [String: LockFile] = [:]
-    private var budgets: [String: LockFileSlotBudget] = [:]
-    private let lock = Mutex<Void>(())
+    private let held = Mutex(Held())
     private let loss = LossSignal()
     /// How often a waiting `acquireJob` tries again.
     private let retryInterval = Duration.milliseconds(250)
@@ -21,9 +19,9 @@ public final class LockFileCoordinator: RunCoordinator, @unchecked Sendable {
         self.directory = directory
         self.identity = identity
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try PrivateFile.makeDirectory(directory)
         } catch {
-            throw .io(path: directory, message: "\(error.localizedDescription)")
+            throw .io(path: directory, message: error.reason)
         }
     }
 
@@ -35,10 +33,8 @@ public final class LockFileCoordinator: RunCoordinator, @unchecked Sendable {
     public func acquireJob(_ job: String, wait: Bool, waiting: @escaping @Sendable (LeaseHolder?) -> Void)
         async throws(CoordinationError)
     {
-        let file = try LockFile(path: directory + "/job-" + LockFile.safeName(job) + ".lock")
         var told = false
-        while !(try file.tryLock()) {
-            let holder = Self.holder(from: file.read())
+        while let holder = try takeJob(job) {
             guard wait else { throw .jobHeld(job: job, holder: holder) }
             if !told {
                 waiting(holder)
@@ -50,26 +46,40 @@ public final class LockFileCoordinator: RunCoordinator, @unchecked Sendable {
                 throw .cancelled
             }
         }
-        file.write("pid=\(identity.pid)\nhost=\(identity.host)\nsince=\(Date().timeIntervalSince1970)\n")
-        lock.withLock { _ in jobs[job] = file }
+    }
+
+    /// One try at the job's lease: nil when taken (the lock file is kept open and
+    /// locked until `releaseJob`), else who holds it, as far as it says.
+    private func takeJob(_ job: String) throws(CoordinationError) -> LeaseHolder?? {
+        let path = directory + "/job-" + LockFile.safeName(job) + ".lock"
+        let identity = self.identity
+        return try held.withLock { (held: inout Held) throws(CoordinationError) -> LeaseHolder?? in
+            let file = try LockFile(path: path)
+            guard try file.tryLock() else { return .some(Self.holder(from: file.read())) }
+            file.write("pid=\(identity.pid)\nhost=\(identity.host)\nsince=\(Date().timeIntervalSince1970)\n")
+            held.jobs[job] = file
+            return .none
+        }
     }
 
     public func releaseJob(_ job: String) async {
-        let file = lock.withLock { _ in jobs.removeValue(forKey: job) }
-        file?.unlock()
-        file?.close()
+        held.withLock { held in
+            guard let file = held.jobs.removeValue(forKey: job) else { return }
+            file.unlock()
+            file.close()
+        }
     }
 
     public func slotBudget(account: String, capacity: Int) -> any SlotBudget {
-        lock.withLock { _ in
-            if let budget = budgets[account] { return budget }
+        held.withLock { held in
+            if let budget = held.budgets[account] { return budget }
             let budget = LockFileSlotBudget(
                 directory: directory + "/account-" + LockFile.safeName(account), capacity: capacity, identity: identity
             ) { [weak self] error in
                 self?.markLost(
                     "cannot share the account's request slots with other processes: \(error); stopped sending")
             }
-            budgets[account] = budget
+            held.budgets[account] = budget
             return budget
         }
     }
@@ -82,18 +92,21 @@ public final class LockFileCoordinator: RunCoordinator, @unchecked Sendable {
     private func markLost(_ reason: String) { loss.markLost(reason) }
 
     public func close() async {
-        let (held, accounts) = lock.withLock { _ in
-            defer {
-                jobs = [:]
-                budgets = [:]
+        let accounts = held.withLock { held in
+            for file in held.jobs.values {
+                file.unlock()
+                file.close()
             }
-            return (Array(jobs.values), Array(budgets.values))
-        }
-        for file in held {
-            file.unlock()
-            file.close()
+            defer { held = Held() }
+            return Array(held.budgets.values)
         }
         for budget in accounts { budget.close() }
+    }
+
+    /// The job leases and account budgets this process holds.
+    private struct Held {
+        var jobs: [String: LockFile] = [:]
+        var budgets: [String: LockFileSlotBudget] = [:]
     }
 
     static func holder(from text: String) -> LeaseHolder? {

@@ -1,4 +1,5 @@
 import Foundation
+import CTSyncSupport
 import Synchronization
 
 /// An account's request slots shared by the processes of one machine: one lock
@@ -9,13 +10,51 @@ import Synchronization
 /// takes no more than the capacity divided among the processes holding or
 /// waiting for slots. A slot file says who holds it; `member-<id>` is locked by
 /// its live process, and `waiting-<id>` while that process waits for a slot.
-final class LockFileSlotBudget: SlotBudget, @unchecked Sendable {
+final class LockFileSlotBudget: SlotBudget {
+    private let slots: LockFileSlots
+    private let queue: SlotWaitQueue
+
+    /// - Parameter failed: told (before `acquire` throws) when the lock files cannot be used.
+    init(
+        directory: String, capacity: Int, identity: HolderIdentity,
+        failed: @escaping @Sendable (CoordinationError) -> Void
+    ) {
+        let slots = LockFileSlots(directory: directory, capacity: capacity, identity: identity)
+        self.slots = slots
+        queue = SlotWaitQueue(
+            attempt: { () throws(CoordinationError) -> Int? in
+                do throws(CoordinationError) {
+                    return try slots.attempt()
+                } catch {
+                    failed(error)
+                    throw error
+                }
+            },
+            waiting: { waiting in slots.setWaiting(waiting) })
+    }
+
+    func acquire() async throws(CoordinationError) -> Int {
+        try await queue.acquire()
+    }
+
+    func release(_ slot: Int) {
+        slots.release(slot)
+        let queue = self.queue
+        Task { await queue.nudge() }
+    }
+
+    /// Gives every slot back and leaves the account.
+    func close() {
+        slots.close()
+    }
+}
+
+/// The slot, member and waiting files of one account, as this process holds them.
+private final class LockFileSlots: Sendable {
     private let directory: String
     private let capacity: Int
     private let identity: HolderIdentity
     private let state = Mutex<State>(State())
-    private let failed: @Sendable (CoordinationError) -> Void
-    private var queue: SlotWaitQueue!
 
     private struct State {
         var slots: [LockFile] = []
@@ -26,29 +65,10 @@ final class LockFileSlotBudget: SlotBudget, @unchecked Sendable {
         var waitingCache: (at: ContinuousClock.Instant, holders: Set<String>)?
     }
 
-    /// - Parameter failed: told (before `acquire` throws) when the lock files cannot be used.
-    init(
-        directory: String, capacity: Int, identity: HolderIdentity,
-        failed: @escaping @Sendable (CoordinationError) -> Void
-    ) {
+    init(directory: String, capacity: Int, identity: HolderIdentity) {
         self.directory = directory
         self.capacity = capacity
         self.identity = identity
-        self.failed = failed
-        queue = SlotWaitQueue(
-            attempt: { [unowned self] () throws(CoordinationError) -> Int? in
-                do throws(CoordinationError) {
-                    return try self.attempt()
-                } catch {
-                    self.failed(error)
-                    throw error
-                }
-            },
-            waiting: { [unowned self] waiting in self.setWaiting(waiting) })
-    }
-
-    func acquire() async throws(CoordinationError) -> Int {
-        try await queue.acquire()
     }
 
     func release(_ slot: Int) {
@@ -56,8 +76,6 @@ final class LockFileSlotBudget: SlotBudget, @unchecked Sendable {
             guard state.held.remove(slot) != nil else { return }
             state.slots[slot].unlock()
         }
-        let queue = self.queue!
-        Task { await queue.nudge() }
     }
 
     func close() {
@@ -75,7 +93,7 @@ final class LockFileSlotBudget: SlotBudget, @unchecked Sendable {
 
     // MARK: - One attempt
 
-    private func attempt() throws(CoordinationError) -> Int? {
+    func attempt() throws(CoordinationError) -> Int? {
         try state.withLock { (state: inout State) throws(CoordinationError) -> Int? in
             if !state.joined { try join(&state) }
             let held = state.held.count
@@ -119,7 +137,7 @@ final class LockFileSlotBudget: SlotBudget, @unchecked Sendable {
     }
 
     /// Shows the other processes that this one waits for a slot (or no longer does).
-    private func setWaiting(_ waiting: Bool) {
+    func setWaiting(_ waiting: Bool) {
         state.withLock { state in
             guard let flag = state.waitingFlag else { return }
             // Others hold it (shared) only for the moment they look: wait for that.
@@ -129,9 +147,9 @@ final class LockFileSlotBudget: SlotBudget, @unchecked Sendable {
 
     private func join(_ state: inout State) throws(CoordinationError) {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try PrivateFile.makeDirectory(directory)
         } catch {
-            throw .io(path: directory, message: error.localizedDescription)
+            throw .io(path: directory, message: error.reason)
         }
         state.slots = try (0..<capacity).map { index throws(CoordinationError) in
             try LockFile(path: directory + String(format: "/slot-%02d", index))

@@ -3,20 +3,16 @@ import Synchronization
 /// An account's request slots shared through PostgreSQL (`ctsync_take_slot`): see
 /// `PostgresCoordinator`. Joins the account on the first request, so a process
 /// that has nothing to send never counts against the others' share.
-final class PostgresSlotBudget: SlotBudget, @unchecked Sendable {
-    private let coordinator: PostgresCoordinator
-    private let account: String
-    private let capacity: Int
-    private let joined = Mutex<Bool>(false)
-    private var queue: SlotWaitQueue!
+final class PostgresSlotBudget: SlotBudget {
+    private let slots: PostgresSlots
+    private let queue: SlotWaitQueue
 
     init(coordinator: PostgresCoordinator, account: String, capacity: Int) {
-        self.coordinator = coordinator
-        self.account = account
-        self.capacity = capacity
+        let slots = PostgresSlots(coordinator: coordinator, account: account, capacity: capacity)
+        self.slots = slots
         queue = SlotWaitQueue(
-            attempt: { [unowned self] () async throws(CoordinationError) -> Int? in try await self.attempt() },
-            waiting: { [coordinator, account] waiting in await coordinator.setWaiting(waiting, account: account) })
+            attempt: { () async throws(CoordinationError) -> Int? in try await slots.attempt() },
+            waiting: { waiting in await coordinator.setWaiting(waiting, account: account) })
     }
 
     func acquire() async throws(CoordinationError) -> Int {
@@ -24,16 +20,30 @@ final class PostgresSlotBudget: SlotBudget, @unchecked Sendable {
     }
 
     func release(_ slot: Int) {
-        let (coordinator, account, queue) = (self.coordinator, self.account, self.queue!)
+        let (slots, queue) = (self.slots, self.queue)
         Task(executorPreference: PostgresBridge.executor) {
-            await coordinator.releaseSlot(account: account, slot: slot)
+            await slots.release(slot)
             await queue.nudge()
         }
+    }
+}
+
+/// The account's slot rows as one process sees them.
+private final class PostgresSlots: Sendable {
+    let coordinator: PostgresCoordinator
+    let account: String
+    let capacity: Int
+    private let joined = Mutex<Bool>(false)
+
+    init(coordinator: PostgresCoordinator, account: String, capacity: Int) {
+        self.coordinator = coordinator
+        self.account = account
+        self.capacity = capacity
     }
 
     /// One try. A failed query is "no slot yet" until the coordinator has gone
     /// `lostAfter` without renewing its leases; then it is lost, and so is this.
-    private func attempt() async throws(CoordinationError) -> Int? {
+    func attempt() async throws(CoordinationError) -> Int? {
         try coordinator.checkAlive()
         do {
             if !joined.withLock({ $0 }) {
@@ -44,5 +54,9 @@ final class PostgresSlotBudget: SlotBudget, @unchecked Sendable {
         } catch {
             return nil
         }
+    }
+
+    func release(_ slot: Int) async {
+        await coordinator.releaseSlot(account: account, slot: slot)
     }
 }

@@ -7,6 +7,8 @@ extension PostgresLocation {
     /// the certificate, `verify-ca` checks the chain, `verify-full` the host name too.
     func tlsConfiguration() -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
+        // NIOSSL's default minimum is TLS 1.0.
+        tls.minimumTLSVersion = .tlsv12
         switch sslMode {
         case .disable, .prefer, .require: tls.certificateVerification = .none
         case .verifyCA: tls.certificateVerification = .noHostnameVerification

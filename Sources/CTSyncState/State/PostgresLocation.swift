@@ -24,6 +24,9 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible, Cu
     public var sslRootCertificate: String?
     /// Not part of `description`, never printed.
     public var password: String?
+    /// The environment variable the password came from (`CTSYNC_STATE_PASSWORD` or
+    /// `PGPASSWORD`): withheld from source commands.
+    public var passwordVariable: String?
 
     public var description: String {
         let host = self.host.contains(":") ? "[\(self.host)]" : self.host
@@ -121,7 +124,37 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible, Cu
                     url: Self.redact(text), reason: "unknown parameter \"\(parts[0])\" (known: sslmode, sslrootcert)")
             }
         }
-        password = environment["CTSYNC_STATE_PASSWORD"] ?? environment["PGPASSWORD"]
+        passwordVariable = ["CTSYNC_STATE_PASSWORD", "PGPASSWORD"].first { environment[$0] != nil }
+        password = passwordVariable.flatMap { environment[$0] }
+    }
+
+    /// What puts the state at risk with this URL, for the CLI to print as warnings: a
+    /// server that is not on this machine reached without `sslmode=verify-full` (the
+    /// password and the primary keys could be read, or the server impersonated, on the way).
+    public var warnings: [String] {
+        guard sslMode != .verifyFull, !Self.isLoopback(host) else { return [] }
+        let risk: String
+        switch sslMode {
+        case .disable:
+            risk = "sslmode=disable sends the state password and the primary keys (often emails or phone numbers) unencrypted over the network"
+        case .prefer:
+            risk = "sslmode=prefer (the default) falls back to an unencrypted connection and never checks the server's certificate, so anyone on the network path can read the traffic or pose as the server, and get the state password and the primary keys"
+        case .require:
+            risk = "sslmode=require encrypts but never checks the server's certificate, so anyone on the network path can pose as the server and get the state password and the primary keys"
+        case .verifyCA:
+            risk = "sslmode=verify-ca checks the certificate's authority but not that it was issued for \(host), so any server with a certificate from that authority can pose as it"
+        case .verifyFull:
+            return []
+        }
+        return ["state database \(description): \(risk); use sslmode=verify-full (with sslrootcert=FILE for a private certificate authority)"]
+    }
+
+    /// A host on this machine, where the connection never crosses a network.
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host.hasSuffix(".localhost") { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// The URL with any password replaced by `***`, for messages about a URL we refuse.

@@ -7,8 +7,7 @@ import CTSyncSupport
 /// State in an embedded SQLite file (WAL mode). GRDB owns the schema, migrations
 /// and transactions; the per-row paths (lookups, acknowledgement inserts) step
 /// prepared statements directly, which is 1.4 to 2.5 times faster (performance.md).
-public final class SQLiteStateStore: StateStore, @unchecked Sendable {
-    // `DatabasePool` is thread-safe; the class holds nothing else mutable.
+public final class SQLiteStateStore: StateStore {
     private let pool: (any DatabaseWriter)?
     private let reader: any DatabaseReader
     public let path: String
@@ -30,18 +29,21 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 pool = nil
                 reader = queue
             } else {
-                let directory = Paths.directory(of: path)
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                // State holds primary keys (often emails or phone numbers): folders we create
+                // are 0700 and the file 0600 (SQLite gives its -wal and -shm files the
+                // database file's mode), whatever the umask.
+                try PrivateFile.makeDirectory(Paths.directory(of: path))
                 // One process at a time checks, creates and migrates the file: several runs
                 // starting at once on a new state must not see each other's half-made schema.
                 let locks = LockFileCoordinator.directory(forStateFile: path)
-                try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
+                try PrivateFile.makeDirectory(locks)
                 let opening = try LockFile(path: locks + "/open.lock")
                 try opening.lock()
                 defer {
                     opening.unlock()
                     opening.close()
                 }
+                try PrivateFile.createIfMissing(path)
                 var configuration = Configuration()
                 configuration.busyMode = .timeout(10)
                 let writer = try DatabasePool(path: path, configuration: configuration)

@@ -78,6 +78,40 @@ public enum StateLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// What puts this state's data at risk, for the CLI to print as warnings: a SQLite
+    /// file (or its -wal/-shm) other users can read, a PostgreSQL server on the network
+    /// reached without `sslmode=verify-full`.
+    public func warnings() -> [String] {
+        switch self {
+        case .sqlite(let path):
+            let readable = [path, path + "-wal", path + "-shm"].filter(PrivateFile.isReadableByOthers)
+            guard !readable.isEmpty else { return [] }
+            let mode = PrivateFile.mode(of: readable[0]).map { String($0, radix: 8) } ?? "?"
+            return [
+                "state file \(readable[0]) can be read by other users (mode \(mode)); it holds primary keys, often emails or phone numbers: chmod 600 \(readable.map(Self.shellQuoted).joined(separator: " "))"
+            ]
+        case .postgres(let location):
+            return location.warnings
+        }
+    }
+
+    /// `path` as a shell word, quoted only when needed.
+    static func shellQuoted(_ path: String) -> String {
+        let plain = path.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "/._-+:@%".unicodeScalars.contains($0))
+        }
+        return plain && !path.isEmpty ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The environment variables and values a source command must not get because they
+    /// open this state: the PostgreSQL password and the variable it came from.
+    public var commandSecrets: (names: [String], values: [String]) {
+        switch self {
+        case .sqlite: ([], [])
+        case .postgres(let location): (location.passwordVariable.map { [$0] } ?? [], location.password.map { [$0] } ?? [])
+        }
+    }
+
     /// Where the state is, safe to print (no password).
     public var description: String {
         switch self {

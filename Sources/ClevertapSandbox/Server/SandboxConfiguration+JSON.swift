@@ -4,11 +4,13 @@ extension SandboxConfiguration {
     /// ```json
     /// {"accounts": ["123:secret:in1", {"id": "456", "passcode": "p", "region": "us1"}],
     ///  "host": "127.0.0.1", "port": 8080, "seed": 42, "persist": "store.json",
+    ///  "tls_cert": "server.pem", "tls_key": "server.key",
     ///  "faults": {"latency_ms": 200, "fault_429": 0.1},
     ///  "limits": {"max_concurrent_requests": 15}}
     /// ```
     ///
-    /// Every field is optional; unknown fields are an error.
+    /// Every field is optional; unknown fields are an error. `tls_cert` and
+    /// `tls_key` go together; the files are only read by ``validate()``.
     public init(jsonText: String) throws(SandboxConfigurationError) {
         let root: SandboxValue
         do {
@@ -17,7 +19,9 @@ extension SandboxConfiguration {
             throw .invalidJSON("not a JSON document (byte \(error.offset))")
         }
         guard case .object(let members) = root else { throw .invalidJSON("the configuration must be an object") }
-        let known: Set<String> = ["accounts", "host", "port", "seed", "persist", "faults", "limits"]
+        let known: Set<String> = [
+            "accounts", "host", "port", "seed", "persist", "faults", "limits", "tls_cert", "tls_key",
+        ]
         if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
             throw .invalidJSON("unknown configuration field \"\(unknown)\"")
         }
@@ -46,6 +50,15 @@ extension SandboxConfiguration {
             guard let value = persist.stringValue else { throw .invalidJSON("\"persist\" must be a string") }
             persistPath = value
         }
+        var tlsPaths: [String: String] = [:]
+        for key in ["tls_cert", "tls_key"] {
+            guard let value = members[key] else { continue }
+            guard let path = value.stringValue, !path.isEmpty else {
+                throw .invalidJSON("\"\(key)\" must be a non-empty string (a file path)")
+            }
+            tlsPaths[key] = path
+        }
+        tls = try SandboxTLSFiles(certificatePath: tlsPaths["tls_cert"], privateKeyPath: tlsPaths["tls_key"])
         if let faults = members["faults"] {
             guard let object = faults.objectValue else { throw .invalidJSON("\"faults\" must be an object") }
             let parsed = try FaultConfiguration.parse(object)

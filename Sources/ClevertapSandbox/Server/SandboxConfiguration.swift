@@ -14,6 +14,8 @@ public struct SandboxConfiguration: Sendable, Equatable {
     public var limits: ValidationLimits
     /// When set, the store is written there as JSON when the server stops.
     public var persistPath: String?
+    /// When set, the server speaks HTTPS (TLS 1.2 or later) instead of HTTP.
+    public var tls: SandboxTLSFiles?
 
     public init(
         accounts: [SandboxAccount],
@@ -22,7 +24,8 @@ public struct SandboxConfiguration: Sendable, Equatable {
         faults: FaultConfiguration = .none,
         seed: UInt64 = 0,
         limits: ValidationLimits = ValidationLimits(),
-        persistPath: String? = nil
+        persistPath: String? = nil,
+        tls: SandboxTLSFiles? = nil
     ) {
         self.accounts = accounts
         self.host = host
@@ -31,9 +34,12 @@ public struct SandboxConfiguration: Sendable, Equatable {
         self.seed = seed
         self.limits = limits
         self.persistPath = persistPath
+        self.tls = tls
     }
 
-    /// Throws for no accounts, a duplicate account ID or an invalid fault setup.
+    /// Throws for no accounts, a duplicate account ID, an invalid fault setup, or
+    /// TLS files that are missing, unreadable, not PEM or do not belong together
+    /// (this reads them).
     public func validate() throws(SandboxConfigurationError) {
         guard !accounts.isEmpty else { throw .noAccounts }
         var seen = Set<String>()
@@ -41,5 +47,6 @@ public struct SandboxConfiguration: Sendable, Equatable {
             throw .duplicateAccount(account.id)
         }
         try faults.validate()
+        _ = try tls?.makeServerConfiguration()
     }
 }

@@ -16,6 +16,16 @@ public enum SandboxConfigurationError: Error, Equatable, Sendable, CustomStringC
     case negativeValue(name: String, value: Int)
     /// An unreadable configuration file or fault request.
     case invalidJSON(String)
+    /// A TLS certificate without a key, or a key without a certificate.
+    case incompleteTLS(missing: SandboxTLSFiles.Role)
+    /// A TLS file that does not exist.
+    case tlsFileNotFound(role: SandboxTLSFiles.Role, path: String)
+    /// A TLS file that exists but cannot be read (permissions, a directory, too large).
+    case tlsFileUnreadable(role: SandboxTLSFiles.Role, path: String, reason: String)
+    /// A TLS file with no PEM certificate, or no PEM private key, in it.
+    case tlsFileNotPEM(role: SandboxTLSFiles.Role, path: String)
+    /// A private key that does not belong to the certificate.
+    case tlsKeyMismatch(certificatePath: String, privateKeyPath: String)
 
     public var description: String {
         switch self {
@@ -35,6 +45,20 @@ public enum SandboxConfigurationError: Error, Equatable, Sendable, CustomStringC
             "\(name) is \(value); it must not be negative"
         case .invalidJSON(let detail):
             "invalid JSON: \(detail)"
+        case .incompleteTLS(.certificate):
+            "a TLS private key needs its certificate: pass --tls-cert (\"tls_cert\") too"
+        case .incompleteTLS(.privateKey):
+            "a TLS certificate needs its private key: pass --tls-key (\"tls_key\") too"
+        case .tlsFileNotFound(let role, let path):
+            "\(role) file \"\(path)\" does not exist"
+        case .tlsFileUnreadable(let role, let path, let reason):
+            "cannot read \(role) file \"\(path)\": \(reason)"
+        case .tlsFileNotPEM(.certificate, let path):
+            "TLS certificate file \"\(path)\" holds no PEM certificate"
+        case .tlsFileNotPEM(.privateKey, let path):
+            "TLS private key file \"\(path)\" is not a PEM private key"
+        case .tlsKeyMismatch(let certificatePath, let privateKeyPath):
+            "TLS private key \"\(privateKeyPath)\" does not belong to certificate \"\(certificatePath)\""
         }
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -10,7 +11,8 @@ import ServiceLifecycle
     import Foundation
 #endif
 
-/// A running CleverTap Upload API sandbox: a real HTTP server on loopback.
+/// A running CleverTap Upload API sandbox: a real HTTP server on loopback, or
+/// HTTPS when ``SandboxConfiguration/tls`` is set.
 ///
 /// ```swift
 /// let server = try await SandboxServer.start(
@@ -33,8 +35,11 @@ public final class SandboxServer: Sendable {
     private let runTask: Task<Void, any Error>
     private let persisted = NIOLockedValueBox(false)
 
-    /// `http://HOST:PORT`, without a trailing slash.
-    public var baseURL: String { "http://\(host):\(port)" }
+    /// `https` when serving TLS, otherwise `http`.
+    public var scheme: String { configuration.tls == nil ? "http" : "https" }
+
+    /// `http://HOST:PORT` (`https://` with TLS), without a trailing slash.
+    public var baseURL: String { "\(scheme)://\(host):\(port)" }
 
     private init(
         port: Int,
@@ -56,7 +61,7 @@ public final class SandboxServer: Sendable {
     /// Binds and returns once the server is listening.
     ///
     /// - Parameters:
-    ///   - configuration: Accounts, address, faults, seed, limits.
+    ///   - configuration: Accounts, address, faults, seed, limits, TLS files.
     ///   - logger: Receives one debug line per request; silent (`.critical`) by default.
     ///   - shutdownOnSignals: Stop gracefully on SIGINT/SIGTERM (for the executable).
     public static func start(
@@ -65,12 +70,14 @@ public final class SandboxServer: Sendable {
         shutdownOnSignals: Bool = false
     ) async throws -> SandboxServer {
         try configuration.validate()
+        let tls = try configuration.tls?.makeServerConfiguration()
         let logger = logger ?? Self.silentLogger
         let state = SandboxState(configuration: configuration)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
 
         let application = Application(
             responder: SandboxResponder(state: state),
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: nil

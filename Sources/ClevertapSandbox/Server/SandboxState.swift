@@ -120,6 +120,16 @@ final class SandboxState: Sendable {
         store.withLockedValue { $0.profile(identity: identity, account: account) }
     }
 
+    /// The profile a Get User Profile request names, in one account.
+    func profile(_ lookup: ProfileLookup, account: String) -> SandboxProfile? {
+        store.withLockedValue { store in
+            switch lookup {
+            case .identity(let identity): store.profile(identity: identity, account: account)
+            case .email(let email): store.profile(email: email, account: account)
+            }
+        }
+    }
+
     func identities(account: String?) -> [String] {
         store.withLockedValue { $0.identities(account: account) }
     }

@@ -29,6 +29,7 @@ extension SandboxStats {
             "dropped": .int(dropped),
             "lost_responses": .int(lostResponses),
             "slow_responses": .int(slowResponses),
+            "profile_reads": .int(profileReads),
             "profiles": .int(profiles),
             "events": .int(events),
             "accounts": .object(accountValues),

@@ -14,7 +14,7 @@ public struct SandboxStats: Sendable, Equatable {
     public var maxInFlight: Int = 0
     /// Upload requests being processed right now, all accounts.
     public var inFlight: Int = 0
-    /// HTTP 401 answers.
+    /// HTTP 401 answers to upload requests.
     public var unauthorized: Int = 0
     /// HTTP 400 answers (malformed body, no `d`, too many records).
     public var malformed: Int = 0
@@ -32,6 +32,9 @@ public struct SandboxStats: Sendable, Equatable {
     public var lostResponses: Int = 0
     /// Answers delayed by the slow fault.
     public var slowResponses: Int = 0
+    /// `GET /1/profile.json` requests, whatever their outcome (401s included);
+    /// counted apart from uploads.
+    public var profileReads: Int = 0
     /// Profiles stored, all accounts.
     public var profiles: Int = 0
     /// Events stored, all accounts.

@@ -8,24 +8,17 @@ import ServiceLifecycle
 struct UploadEndpoint: Sendable {
     let state: SandboxState
 
-    static let accountHeader = HTTPField.Name("X-CleverTap-Account-Id")!
-    static let passcodeHeader = HTTPField.Name("X-CleverTap-Passcode")!
-
     /// `region` is the path prefix, `nil` for the bare `/1/upload`.
     func respond(to request: Request, region: SandboxRegion?) async -> UploadReply {
         state.count { $0.requests += 1 }
 
-        // A host of another region does not know the account: same answer as an unknown ID.
-        guard let accountID = request.headers[Self.accountHeader],
-            let account = state.account(id: accountID),
-            region == nil || region == account.region
-        else {
+        let account: SandboxAccount
+        switch AccountAuthentication.authenticate(request, region: region, in: state) {
+        case .success(let authenticated):
+            account = authenticated
+        case .failure(let failure):
             state.count { $0.unauthorized += 1 }
-            return .respond(SandboxResponses.failure(.unauthorized, "Account ID is not valid"))
-        }
-        guard request.headers[Self.passcodeHeader] == account.passcode else {
-            state.count { $0.unauthorized += 1 }
-            return .respond(SandboxResponses.failure(.unauthorized, "Invalid Passcode"))
+            return .respond(failure.response)
         }
 
         guard state.enter(account: account.id) else {
@@ -60,7 +53,8 @@ struct UploadEndpoint: Sendable {
         let spent = ContinuousClock.now - arrived
         let remaining = Duration.milliseconds(plan.delayMilliseconds) - spent
         if remaining > .zero {
-            let milliseconds = Int(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int(
+                remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
             if milliseconds > 0, await !pause(milliseconds: milliseconds) { return .closeConnection }
         }
 

@@ -37,6 +37,13 @@ struct SandboxStore: Sendable {
         return nil
     }
 
+    /// The profile of `account` whose `Email` property is `email`; the smallest
+    /// identity when several share it. A scan: for lookups, not bulk work.
+    func profile(email: String, account: String) -> SandboxProfile? {
+        let matches = accounts[account]?.profiles.values.filter { $0.properties["Email"] == .string(email) } ?? []
+        return matches.min { $0.identity < $1.identity }
+    }
+
     /// Identities with a profile, sorted.
     func identities(account: String? = nil) -> [String] {
         accountIDs(account).flatMap { accounts[$0]?.profiles.keys.map { $0 } ?? [] }.sorted()

@@ -13,7 +13,8 @@ struct PlanCommandTests {
         let result = try ctsync(
             "plan", job, "--format", "json", "--records", dir.path + "/records.jsonl", "--state", dir.path + "/s.sqlite",
             environment: Self.env)
-        #expect(result.status == 0, "\(result.stderr)")
+        // 4 of 7 rows are invalid and the job keeps the default max_rejected (0): exit 1, as run would.
+        #expect(result.status == 1, "\(result.stderr)")
         let plan = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         #expect(plan["format_version"] as? Int == 1)
         let counts = plan["counts"] as! [String: Int]
@@ -37,6 +38,9 @@ struct PlanCommandTests {
         let dir = TemporaryDirectory()
         dir.write("contacts.csv", PlannerTests.contacts)
         let job = dir.write("job.yaml", PlannerTests.profilesJob)
+        // Invalid rows over max_rejected outrank changes: 1.
+        #expect(try ctsync("plan", job, "--detailed-exitcode", environment: Self.env).status == 1)
+        dir.write("contacts.csv", "id,email,name,phone,seen_ms\n1,jack@example.com,Jack,+14155551234,1468308340\n")
         #expect(try ctsync("plan", job, "--detailed-exitcode", environment: Self.env).status == 2)
         dir.write("contacts.csv", "id,email,name,phone,seen_ms\n")
         let empty = try ctsync("plan", job, "--detailed-exitcode", environment: Self.env)

@@ -49,6 +49,7 @@ struct DocsDriftTests {
             #"(?:error|warning)\(\s*"([a-z0-9]+(?:-[a-z0-9]+)+)""#,
             #"rule:\s*"([a-z0-9]+(?:-[a-z0-9]+)+)""#,
             #"Diagnostic\(\s*[\w.]+,\s*"([a-z0-9]+(?:-[a-z0-9]+)+)""#,
+            #"static let \w+ = "([a-z0-9]+(?:-[a-z0-9]+)+)""#,
         ].map { try! NSRegularExpression(pattern: $0) }
         var found: Set<String> = []
         for file in files {

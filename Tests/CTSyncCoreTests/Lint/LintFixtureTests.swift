@@ -198,7 +198,9 @@ struct LintFixtureTests {
     }
 
     @Test func missingEventName() {
-        let yaml = Self.valid.replacing("object: profiles", with: "object: events") + "\nprimary_key: email"
+        let yaml =
+            Self.valid.replacing("object: profiles", with: "object: events").replacing("mode: upsert", with: "mode: insert")
+            + "\nprimary_key: email"
         let found = Self.lint(yaml)
         #expect(found.contains { $0.contains("[missing-event-name]") })
     }

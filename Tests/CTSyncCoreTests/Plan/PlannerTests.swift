@@ -171,7 +171,7 @@ struct PlannerTests {
             destination: { region: in1, account_id: "1", passcode: "${CLEVERTAP_PASSCODE}" }
             source: { file: orders.jsonl }
             object: events
-            mode: upsert
+            mode: insert
             primary_key: id
             mappings:
               - { from: email, to: identity }

@@ -120,7 +120,7 @@ struct StateBackendTests {
                 destination: { region: in1, account_id: "1", passcode: "${CLEVERTAP_PASSCODE}" }
                 source: { file: orders.jsonl }
                 object: events
-                mode: upsert
+                mode: insert
                 primary_key: id
                 mappings:
                   - { from: email, to: identity }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Testing
 
 @testable import ClevertapSandbox
@@ -26,8 +27,17 @@ struct SandboxHarness: Sendable {
     }
 
     /// Runs `body` against a fresh sandbox (account 123/secret/in1 unless given).
+    ///
+    /// - Parameters:
+    ///   - caCertificatePath: The CA the client trusts, for a TLS sandbox.
+    ///   - proxy: A proxy the client goes through (`CONNECT` for HTTPS).
+    ///   - retryingConnections: Let the client retry failed connection attempts until
+    ///     the request's deadline (its default); off to see a handshake failure at once.
     static func with<T: Sendable>(
         _ configuration: SandboxConfiguration = SandboxConfiguration(accounts: [account]),
+        trusting caCertificatePath: String? = nil,
+        proxy: HTTPClient.Configuration.Proxy? = nil,
+        retryingConnections: Bool = true,
         _ body: (SandboxHarness) async throws -> T
     ) async throws -> T {
         let server = try await SandboxServer.start(configuration)
@@ -36,6 +46,11 @@ struct SandboxHarness: Sendable {
             idleTimeout: .seconds(30),
             concurrentHTTP1ConnectionsPerHostSoftLimit: 32
         )
+        if let caCertificatePath {
+            clientConfiguration.tlsConfiguration = .trusting(caCertificatePath)
+        }
+        clientConfiguration.proxy = proxy
+        clientConfiguration.connectionPool.retryConnectionEstablishment = retryingConnections
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let harness = SandboxHarness(server: server, client: client)
         do {
@@ -65,6 +80,20 @@ struct SandboxHarness: Sendable {
         if let passcode { headers.add(name: "X-CleverTap-Passcode", value: passcode) }
         let path = (region.map { "/\($0)" } ?? "") + "/1/upload" + query
         return try await send(.POST, path, body: json, headers: headers, timeout: timeout)
+    }
+
+    /// `GET /{region}/1/profile.json?QUERY` (or `/1/profile.json` when `region` is nil).
+    func readProfile(
+        _ query: String,
+        region: String? = "in1",
+        account: String? = "123",
+        passcode: String? = "secret"
+    ) async throws -> Answer {
+        var headers = HTTPHeaders()
+        if let account { headers.add(name: "X-CleverTap-Account-Id", value: account) }
+        if let passcode { headers.add(name: "X-CleverTap-Passcode", value: passcode) }
+        let path = (region.map { "/\($0)" } ?? "") + "/1/profile.json?" + query
+        return try await send(.GET, path, headers: headers)
     }
 
     func get(_ path: String) async throws -> Answer {

@@ -1,16 +1,19 @@
+@testable import CTSyncSource
+@testable import CTSyncSpec
+
 /// A ``ByteInput`` over bytes in memory that hands them out in chunks of at most
 /// `chunk` bytes, so the readers' refill paths run as they do on a slow pipe.
-final class MemoryInput: ByteInput {
+package final class MemoryInput: ByteInput {
     private let bytes: [UInt8]
     private let chunk: Int
     private var offset = 0
 
-    init(_ bytes: [UInt8], chunk: Int) {
+    package init(_ bytes: [UInt8], chunk: Int) {
         self.bytes = bytes
         self.chunk = max(1, chunk)
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(SourceError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(SourceError) -> Int {
         let count = min(buffer.count, chunk, bytes.count - offset)
         guard count > 0 else { return 0 }
         bytes.withUnsafeBytes { source in
@@ -20,11 +23,11 @@ final class MemoryInput: ByteInput {
         return count
     }
 
-    func close() {}
+    package func close() {}
 }
 
 /// Every event of a reader, or the error that ended it.
-func drainEvents(_ reader: any RowReader) -> (events: [RowEvent], error: SourceError?) {
+package func drainEvents(_ reader: any RowReader) -> (events: [RowEvent], error: SourceError?) {
     var events: [RowEvent] = []
     do {
         while let event = try reader.next() { events.append(event) }
@@ -35,7 +38,7 @@ func drainEvents(_ reader: any RowReader) -> (events: [RowEvent], error: SourceE
 }
 
 /// Lines must never go backwards, and no record may start past the input's last line.
-func checkLines(_ events: [RowEvent], in bytes: [UInt8], firstLine: Int) {
+package func checkLines(_ events: [RowEvent], in bytes: [UInt8], firstLine: Int) {
     let lastLine = bytes.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
     var previous = firstLine
     for event in events {

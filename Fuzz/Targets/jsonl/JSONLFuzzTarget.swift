@@ -1,10 +1,20 @@
+import FuzzSupport
+
+@testable import CTSyncSource
+@testable import CTSyncSpec
+
 /// libFuzzer entry for `scripts/fuzz jsonl`: the bytes as a JSONL source.
 ///
 /// Read through a 1 MiB buffer fed in one read and through a tiny buffer fed a few bytes
 /// at a time: the two must agree event for event. A third pass with a tiny line limit
 /// and depth limit drives the over-limit paths.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func jsonlFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+@_cdecl("fuzz_jsonl_main")
+func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    FuzzDriver.run(argc, argv) { data, size in jsonlFuzzTestOneInput(data!, size) }
+}
+
+/// One input.
+func jsonlFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let small = 1 + size % 7
     // Keys a job might project, including ones that need unescaping to match.

@@ -1,11 +1,21 @@
+import FuzzSupport
+
+@testable import CTSyncSource
+@testable import CTSyncSpec
+
 /// libFuzzer entry for `scripts/fuzz csv`: the bytes as a CSV source and as a TSV source.
 ///
 /// Each dialect is read twice, through a 1 MiB buffer fed in one read and through a tiny
 /// buffer fed a few bytes at a time: the two must agree event for event, because how
 /// the bytes arrive must never change what a row says. A third pass with tiny field and
 /// record limits drives the over-limit paths.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func csvFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+@_cdecl("fuzz_csv_main")
+func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    FuzzDriver.run(argc, argv) { data, size in csvFuzzTestOneInput(data!, size) }
+}
+
+/// One input.
+func csvFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let small = 1 + size % 7
 

@@ -1,4 +1,8 @@
+import FuzzSupport
 import CTSyncYAML
+
+@testable import CTSyncSpec
+@testable import CTSyncSupport
 
 /// libFuzzer entry for `scripts/fuzz yaml`: a job file's bytes through the loader, the
 /// spec decoder, the linter's rules and the text renderer, exactly as `ctsync lint`
@@ -6,8 +10,13 @@ import CTSyncYAML
 ///
 /// Any trap is a finding. Besides the loader's own refusals, this checks that every
 /// diagnostic points inside the file (a mark past the end would render no excerpt).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func yamlFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+@_cdecl("fuzz_yaml_main")
+func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    FuzzDriver.run(argc, argv) { data, size in yamlFuzzTestOneInput(data!, size) }
+}
+
+/// One input.
+func yamlFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let source = CTSyncYAML.SourceText(path: "fuzz.yaml", bytes: Array(UnsafeBufferPointer(start: data, count: size)))
     let environment = ["CLEVERTAP_ACCOUNT_ID": "123", "CLEVERTAP_PASSCODE": "secret"]
     var diagnostics: [Diagnostic]

@@ -1,0 +1,99 @@
+import CTSyncSpec
+import CTSyncSupport
+
+/// `ctsync plan --format json`: the versioned contract described by
+/// `schemas/plan.schema.json`. Tests decode what the binary printed with this type.
+public struct PlanDocument: Codable, Sendable, Equatable {
+    public var formatVersion: Int
+    public var job: Job
+    public var full: Bool
+    public var mappingChanged: Bool
+    public var counts: Counts
+    public var batches: Int
+    /// Rejected rows grouped by reason code.
+    public var rejected: [String: RejectionGroupDocument]
+
+    public struct Job: Codable, Sendable, Equatable {
+        public var name: String
+        public var file: String
+        public var object: ObjectType
+        public var mode: SyncMode
+    }
+
+    /// Always `sourceRows == invalid + unchanged + planned` and `planned == added + changed`.
+    public struct Counts: Codable, Sendable, Equatable {
+        public var sourceRows: Int
+        public var invalid: Int
+        public var unchanged: Int
+        public var planned: Int
+        public var added: Int
+        public var changed: Int
+
+        enum CodingKeys: String, CodingKey {
+            case sourceRows = "source_rows"
+            case invalid, unchanged, planned, added, changed
+        }
+
+        public init(_ counts: PlanCounts) {
+            sourceRows = counts.sourceRows
+            invalid = counts.invalid
+            unchanged = counts.unchanged
+            planned = counts.planned
+            added = counts.added
+            changed = counts.changed
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version"
+        case mappingChanged = "mapping_changed"
+        case job, full, counts, batches, rejected
+    }
+
+    public init(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool) {
+        formatVersion = PlanRenderer.formatVersion
+        job = Job(name: spec.name.value, file: spec.file, object: spec.object.value, mode: spec.mode.value)
+        full = summary.full
+        mappingChanged = summary.mappingChanged
+        counts = Counts(summary.counts)
+        batches = summary.batches
+        rejected = RejectionGroupDocument.groups(of: summary.rejected, revealPII: revealPII)
+    }
+}
+
+/// Rows refused for one reason or code, with a bounded sample; in plans and reports.
+public struct RejectionGroupDocument: Codable, Sendable, Equatable {
+    public var count: Int
+    public var samples: [Sample]
+
+    public struct Sample: Codable, Sendable, Equatable {
+        /// The source line (or row) where the row starts.
+        public var row: Int
+        /// The primary key, redacted unless asked otherwise; null when the row had none.
+        public var key: String?
+        public var field: String?
+        public var message: String
+
+        // Keys with no value are written as null: the schema requires every key.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(row, forKey: .row)
+            try container.encode(key, forKey: .key)
+            try container.encode(field, forKey: .field)
+            try container.encode(message, forKey: .message)
+        }
+    }
+
+    /// Every group of `log`, keyed by reason.
+    public static func groups(of log: RejectionLog, revealPII: Bool) -> [String: RejectionGroupDocument] {
+        log.groups.mapValues { group in
+            RejectionGroupDocument(
+                count: group.count,
+                samples: group.samples.map { rejection in
+                    Sample(
+                        row: rejection.line, key: Redaction.apply(rejection.primaryKey, reveal: revealPII),
+                        field: rejection.field, message: rejection.message)
+                })
+        }
+    }
+}
