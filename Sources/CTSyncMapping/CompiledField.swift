@@ -1,3 +1,4 @@
+import CTSyncSpec
 import CleverTapContract
 
 /// One job mapping prepared for the per-row path: where its value comes from, which
@@ -62,8 +63,9 @@ enum PropertyRule {
     }
 }
 
-/// A ``Transform`` with its argument parsed once per job; text arguments are ranges of the
-/// arena's constant region.
+/// A ``Transform`` with its argument in the arena's constant region (text arguments are
+/// ranges of it). Arguments arrive checked (``TransformKind/transform(argument:)``), so
+/// compiling one cannot fail.
 enum CompiledTransform {
     case trim
     case lowercase
@@ -76,27 +78,25 @@ enum CompiledTransform {
     case string
     /// `countryCode`: the default country code's digits (`44`), empty when none was given.
     case e164(countryCode: Range<Int>)
-    /// An `e164` whose default country code (the range, as written) is not `+` and 1–3 digits.
-    case e164InvalidCountryCode(Range<Int>)
     case gender
     case `default`(Range<Int>)
     case split(separator: Range<Int>)
 
-    var name: String {
+    var kind: TransformKind {
         switch self {
-        case .trim: "trim"
-        case .lowercase: "lowercase"
-        case .uppercase: "uppercase"
-        case .msToS: "ms_to_s"
-        case .iso8601: "iso8601"
-        case .date: "date"
-        case .number: "number"
-        case .bool: "bool"
-        case .string: "string"
-        case .e164, .e164InvalidCountryCode: "e164"
-        case .gender: "gender"
-        case .default: "default"
-        case .split: "split"
+        case .trim: .trim
+        case .lowercase: .lowercase
+        case .uppercase: .uppercase
+        case .msToS: .msToS
+        case .iso8601: .iso8601
+        case .date: .date
+        case .number: .number
+        case .bool: .bool
+        case .string: .string
+        case .e164: .e164
+        case .gender: .gender
+        case .default: .default
+        case .split: .split
         }
     }
 }

@@ -199,20 +199,8 @@ public final class RecordMapper {
         case .string: return .string
         case .gender: return .gender
         case .default(let replacement): return .default(arena.bytes.append(replacement))
-        case .split(let separator): return .split(separator: arena.bytes.append(separator.isEmpty ? "," : separator))
-        case .e164(let code):
-            guard let code else { return .e164(countryCode: 0..<0) }
-            var digits = Substring(code.filter { $0 != " " })
-            if digits.hasPrefix("+") {
-                digits = digits.dropFirst()
-            } else if digits.hasPrefix("00") {
-                digits = digits.dropFirst(2)
-            }
-            guard (1...3).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }), digits.first != "0"
-            else {
-                return .e164InvalidCountryCode(arena.bytes.append(code))
-            }
-            return .e164(countryCode: arena.bytes.append(String(digits)))
+        case .split(let separator): return .split(separator: arena.bytes.append(separator.text))
+        case .e164(let code): return .e164(countryCode: code.map { arena.bytes.append($0.digits) } ?? 0..<0)
         }
     }
 
@@ -361,7 +349,7 @@ public final class RecordMapper {
                 let target = targets[index]
                 throw RowFailure(
                     field: target, reason: error.reason,
-                    message: "transform \(transform.name) on \(target) failed: \(error.problem)")
+                    message: "transform \(transform.kind) on \(target) failed: \(error.problem)")
             }
         }
         return value

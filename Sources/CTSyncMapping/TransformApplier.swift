@@ -38,9 +38,6 @@ enum TransformApplier {
             return .text(arena.textForm(value) ?? 0..<0)
         case .e164(let countryCode):
             return try e164(value, countryCode: countryCode, in: &arena)
-        case .e164InvalidCountryCode(let written):
-            throw TransformProblem(
-                "the default country code \"\(arena.string(written))\" is not + and 1 to 3 digits")
         case .gender:
             return try gender(value, in: &arena)
         case .split(let separator):

@@ -84,16 +84,16 @@ public struct RejectionGroupDocument: Codable, Sendable, Equatable {
         }
     }
 
-    /// Every group of `log`, keyed by reason.
+    /// Every group of `log`, keyed by its reason's code.
     public static func groups(of log: RejectionLog, revealPII: Bool) -> [String: RejectionGroupDocument] {
-        log.groups.mapValues { group in
-            RejectionGroupDocument(
-                count: group.count,
-                samples: group.samples.map { rejection in
+        Dictionary(
+            uniqueKeysWithValues: log.groups.map { reason, group in
+                let samples = group.samples.map { rejection in
                     Sample(
                         row: rejection.line, key: Redaction.apply(rejection.primaryKey, reveal: revealPII),
                         field: rejection.field, message: rejection.message)
-                })
-        }
+                }
+                return (reason.rawValue, RejectionGroupDocument(count: group.count, samples: samples))
+            })
     }
 }

@@ -1,4 +1,5 @@
 import CTSyncSupport
+import CleverTapContract
 
 /// Whether a planned record is new to state or a changed version of an acknowledged one.
 public enum Change: String, Sendable, Codable {
@@ -22,26 +23,17 @@ public struct PlanRejection: Sendable, Equatable {
     public var line: Int
     public var primaryKey: String?
     public var field: String?
-    /// Stable snake_case reason code (`invalid_row`, `invalid_phone`, `duplicate_primary_key`...).
-    public var reason: String
+    /// Why: the mapper's, the planner's or, in a run report, CleverTap's reason.
+    public var reason: RejectReason
     public var message: String
 
-    public init(line: Int, primaryKey: String?, field: String?, reason: String, message: String) {
+    public init(line: Int, primaryKey: String?, field: String?, reason: RejectReason, message: String) {
         self.line = line
         self.primaryKey = primaryKey
         self.field = field
         self.reason = reason
         self.message = message
     }
-}
-
-/// Reason codes the planner adds to the mapper's.
-public enum PlanReason {
-    /// The source could not parse the row (ragged, unterminated quote, invalid UTF-8, not a JSON object).
-    public static let invalidRow = "invalid_row"
-    public static let duplicatePrimaryKey = "duplicate_primary_key"
-    public static let primaryKeyMissing = "primary_key_missing"
-    public static let tooManyEventNames = "too_many_event_names"
 }
 
 /// What the planner streams to its consumer, in source order.

@@ -3,6 +3,7 @@ import CTSyncMapping
 import CTSyncSource
 import CTSyncSpec
 import CTSyncSupport
+import CleverTapContract
 
 /// Why a plan could not finish. Rejected rows are not errors: they are counted.
 public enum PlanError: Error, Sendable, CustomStringConvertible {
@@ -128,13 +129,13 @@ public struct Planner: Sendable {
                 counts.sourceRows += 1
                 switch event {
                 case .invalid(let line, let message):
-                    reject(PlanRejection(line: line, primaryKey: nil, field: nil, reason: PlanReason.invalidRow, message: message))
+                    reject(PlanRejection(line: line, primaryKey: nil, field: nil, reason: .invalidRow, message: message))
                 case .row(let line, let values):
                     switch mapper.map(values, line: line) {
                     case .rejected(let r):
                         reject(
                             PlanRejection(
-                                line: r.line, primaryKey: r.primaryKey, field: r.field, reason: r.reason.rawValue,
+                                line: r.line, primaryKey: r.primaryKey, field: r.field, reason: r.reason,
                                 message: r.message))
                     case .record(let record):
                         if hasKey {
@@ -142,7 +143,7 @@ public struct Planner: Sendable {
                                 reject(
                                     PlanRejection(
                                         line: line, primaryKey: nil, field: spec.effectivePrimaryKey,
-                                        reason: PlanReason.primaryKeyMissing,
+                                        reason: .primaryKeyMissing,
                                         message: "primary key column \"\(spec.effectivePrimaryKey!)\" is empty"))
                                 break
                             }
@@ -150,7 +151,7 @@ public struct Planner: Sendable {
                                 reject(
                                     PlanRejection(
                                         line: line, primaryKey: record.primaryKey, field: spec.effectivePrimaryKey,
-                                        reason: PlanReason.duplicatePrimaryKey,
+                                        reason: .duplicatePrimaryKey,
                                         message: "primary key appears earlier in the source; only its first row is sent"))
                                 break
                             }
@@ -159,7 +160,7 @@ public struct Planner: Sendable {
                             reject(
                                 PlanRejection(
                                     line: line, primaryKey: record.primaryKey, field: "evtName",
-                                    reason: PlanReason.tooManyEventNames,
+                                    reason: .tooManyEventNames,
                                     message: "event name would exceed CleverTap's limit of \(eventNames.limit) event names per account"))
                             break
                         }

@@ -1,4 +1,6 @@
-/// Rejections grouped by reason code: a count and the first few samples of each,
+import CleverTapContract
+
+/// Rejections grouped by reason: a count and the first few samples of each,
 /// so a million bad rows cost a few kilobytes.
 public struct RejectionLog: Sendable {
     public struct Group: Sendable {
@@ -6,7 +8,7 @@ public struct RejectionLog: Sendable {
         public var samples: [PlanRejection] = []
     }
 
-    public private(set) var groups: [String: Group] = [:]
+    public private(set) var groups: [RejectReason: Group] = [:]
     public let samplesPerReason: Int
 
     public init(samplesPerReason: Int = 5) {
@@ -27,11 +29,11 @@ public struct RejectionLog: Sendable {
         groups[rejection.reason] = group
     }
 
-    /// Reason codes, most frequent first, then alphabetical.
-    public var reasonsByCount: [String] {
+    /// Reasons, most frequent first, then by code.
+    public var reasonsByCount: [RejectReason] {
         groups.keys.sorted { a, b in
             let (ca, cb) = (groups[a]!.count, groups[b]!.count)
-            return ca != cb ? ca > cb : a < b
+            return ca != cb ? ca > cb : a.rawValue < b.rawValue
         }
     }
 }

@@ -1,11 +1,12 @@
 import CTSyncPlan
 import CTSyncReport
+import CleverTapContract
 
-/// A record that did not get in, with the code and message that say why.
+/// A record that did not get in, with the reason and message that say why.
 public struct RecordFailure: Sendable {
     public var record: PlannedRecord
-    /// CleverTap's per-record code (`"515"`), an HTTP status (`"http_503"`) or a transport code (`"timeout"`).
-    public var code: String
+    /// CleverTap's per-record code (`515`), an HTTP status (`http_503`) or a transport failure (`timeout`).
+    public var reason: RejectReason
     public var message: String
 }
 

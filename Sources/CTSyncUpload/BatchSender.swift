@@ -62,17 +62,17 @@ final class BatchSender: Sendable {
                 outcome.sent += pending.count
                 everSent = true
             }
-            let reply = await post(pending, stats: &outcome.stats)
-            if case .failure(.notSent) = reply {
+            guard let reply = await post(pending, stats: &outcome.stats) else {
+                // The run stopped while the request waited for a window slot: nothing went out.
                 if attempt == 1 { outcome.sent -= pending.count }
                 return
             }
             var retryAfter: Double?
-            var failure: (code: String, message: String)
+            var failure: (reason: RejectReason, message: String)
             switch reply {
             case .failure(let transport):
                 // The request may have been processed: a retry can duplicate events.
-                failure = (transport.code, transport.message)
+                failure = (transport.reason, transport.message)
                 // Whether this attempt or the next run re-sends them, they may be stored twice.
                 outcome.stats.possiblyDuplicated += pending.count
             case .success(let http):
@@ -83,13 +83,13 @@ final class BatchSender: Sendable {
                     outcome.rejected += rejected
                     guard !retryable.isEmpty else { return }
                     pending = retryable
-                    failure = ("555", "CleverTap error 555 (miscellaneous server error)")
-                case .retry(let code, let message):
+                    failure = (.clevertap(.miscellaneous), "CleverTap error 555 (miscellaneous server error)")
+                case .retry(let reason, let message):
                     if http.status == 429 { outcome.stats.throttled += 1 }
-                    failure = (code, message)
-                case .split(let code, let message):
+                    failure = (reason, message)
+                case .split(let reason, let message):
                     if pending.count == 1 {
-                        outcome.rejected.append(RecordFailure(record: pending[0], code: code, message: message))
+                        outcome.rejected.append(RecordFailure(record: pending[0], reason: reason, message: message))
                         return
                     }
                     let middle = pending.count / 2
@@ -108,14 +108,15 @@ final class BatchSender: Sendable {
             }
             if attempt >= retry.maxAttempts {
                 let message = "\(failure.message) (gave up after \(attempt) attempts)"
-                outcome.failed += pending.map { RecordFailure(record: $0, code: failure.code, message: message) }
+                outcome.failed += pending.map { RecordFailure(record: $0, reason: failure.reason, message: message) }
                 return
             }
             await pause(retry.delay(afterAttempt: attempt, retryAfter: retryAfter))
         }
     }
 
-    private func post(_ records: [PlannedRecord], stats: inout HTTPStats) async -> Result<HTTPReply, TransportFailure> {
+    /// Sends one request; nil when the run stopped before a window slot was free.
+    private func post(_ records: [PlannedRecord], stats: inout HTTPStats) async -> Result<HTTPReply, TransportFailure>? {
         var body: [UInt8] = []
         body.reserveCapacity(records.reduce(8) { $0 + $1.json.count + 1 })
         body += Array(#"{"d":["#.utf8)
@@ -129,7 +130,7 @@ final class BatchSender: Sendable {
         if isStopped {
             await accountWindow.release()
             await jobWindow.release()
-            return .failure(.notSent)
+            return nil
         }
         let start = ContinuousClock.now
         let result = await client.post(url: url, headers: headers, body: body, timeout: timeout)
@@ -160,8 +161,8 @@ final class BatchSender: Sendable {
 
     enum Verdict {
         case done(acknowledged: [PlannedRecord], rejected: [RecordFailure], retry: [PlannedRecord])
-        case retry(code: String, message: String)
-        case split(code: String, message: String)
+        case retry(RejectReason, message: String)
+        case split(RejectReason, message: String)
         case failBatch([RecordFailure])
         case abort(AbortReason)
     }
@@ -173,7 +174,7 @@ final class BatchSender: Sendable {
             case .records(_, _, let items): return BatchSender.map(items, to: pending)
             case .request(let code, let message): return classifyStatus(code ?? 200, message: message, pending: pending)
             case .unrecognized(let why):
-                return .retry(code: "unrecognized_response", message: "HTTP 200 with a body CleverTap does not send: \(why)")
+                return .retry(.unrecognizedResponse, message: "HTTP 200 with a body CleverTap does not send: \(why)")
             }
         }
         var message = "HTTP \(reply.status)"
@@ -184,7 +185,7 @@ final class BatchSender: Sendable {
     private func classifyStatus(_ status: Int, message: String, pending: [PlannedRecord]) -> Verdict {
         switch status {
         case 400, 413:
-            return .split(code: "http_\(status)", message: message)
+            return .split(.http(status: status), message: message)
         case 401:
             return .abort(.unauthorized(unauthorizedMessage()))
         case 403, 404, 405:
@@ -195,10 +196,10 @@ final class BatchSender: Sendable {
                         "CleverTap refused the request (\(message)) at \(url); check destination.region and any endpoint override"
                 ))
         case 429, 500, 502, 503, 504, 555:
-            return .retry(code: "http_\(status)", message: message)
+            return .retry(.http(status: status), message: message)
         default:
-            if status >= 500 { return .retry(code: "http_\(status)", message: message) }
-            return .failBatch(pending.map { RecordFailure(record: $0, code: "http_\(status)", message: message) })
+            if status >= 500 { return .retry(.http(status: status), message: message) }
+            return .failBatch(pending.map { RecordFailure(record: $0, reason: .http(status: status), message: message) })
         }
     }
 
@@ -222,7 +223,7 @@ final class BatchSender: Sendable {
             else {
                 let failures = records.map {
                     RecordFailure(
-                        record: $0, code: "unmatched_response",
+                        record: $0, reason: .unmatchedResponse,
                         message: "CleverTap refused a record the response does not identify; the batch will be sent again next run")
                 }
                 return .failBatch(failures)
@@ -237,11 +238,11 @@ final class BatchSender: Sendable {
                 acknowledged.append(record)
                 continue
             }
-            if item.code == 555 {
+            let reason = item.code.map { RejectReason.clevertap(CleverTapCode(rawValue: $0)) } ?? .clevertapWithoutCode
+            if reason == .clevertap(.miscellaneous) {
                 retry.append(record)
             } else {
-                let code = item.code.map(String.init) ?? "unknown"
-                rejected.append(RecordFailure(record: record, code: code, message: item.reason))
+                rejected.append(RecordFailure(record: record, reason: reason, message: item.reason))
             }
         }
         return .done(acknowledged: acknowledged, rejected: rejected, retry: retry)

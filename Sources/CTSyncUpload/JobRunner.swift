@@ -236,24 +236,7 @@ struct Tally: Sendable {
             errors.add(
                 PlanRejection(
                     line: failure.record.line, primaryKey: failure.record.key.isEmpty ? nil : failure.record.key,
-                    field: Tally.field(forCode: failure.code), reason: failure.code, message: failure.message))
-        }
-    }
-
-    /// The profile field a CleverTap per-record code is about.
-    static func field(forCode code: String) -> String? {
-        switch code {
-        case "509", "513": "evtName"
-        case "514": "Gender"
-        case "515": "Email"
-        case "516": "Phone"
-        case "517": "Employed"
-        case "518": "Education"
-        case "519": "Married"
-        case "520": "Age"
-        case "523": "identity"
-        case "525": "ts"
-        default: nil
+                    field: failure.reason.clevertapCode?.field, reason: failure.reason, message: failure.message))
         }
     }
 }

@@ -19,15 +19,13 @@ enum TransportFailure: Error, Sendable, Equatable {
     /// The connection failed or closed; `afterSend` when the request may have reached the server.
     case connection(String)
     case bodyTooLarge
-    /// The run was stopped while the request waited for a window slot; nothing went out.
-    case notSent
 
-    var code: String {
+    /// The reason records report when retries run out on this failure.
+    var reason: RejectReason {
         switch self {
-        case .notSent: "not_sent"
-        case .timeout: "timeout"
-        case .connection: "connection_error"
-        case .bodyTooLarge: "response_too_large"
+        case .timeout: .timeout
+        case .connection: .connectionError
+        case .bodyTooLarge: .responseTooLarge
         }
     }
 
@@ -36,7 +34,6 @@ enum TransportFailure: Error, Sendable, Equatable {
         case .timeout: "no response within the request timeout"
         case .connection(let detail): "connection failed: \(detail)"
         case .bodyTooLarge: "response body larger than the cap"
-        case .notSent: "not sent: the run was stopped"
         }
     }
 }

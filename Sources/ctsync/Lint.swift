@@ -7,7 +7,7 @@ extension CTSync {
     struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check job files without reading sources or sending anything.",
-            discussion: "Exit status: 0 clean (warnings allowed unless --strict), 1 errors, 64 usage.")
+            discussion: "Exit status: 0 clean (warnings allowed unless --strict), 1 errors, 64 usage (including an unknown rule, or one that cannot be disabled, after --disable).")
 
         @Option(name: .long, help: "Output format: text (stderr), json or github (stdout).")
         var format: DiagnosticFormat = .text
@@ -15,10 +15,24 @@ extension CTSync {
         @Flag(name: .long, help: "Treat warnings as errors.")
         var strict = false
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Drop the findings of a rule (repeatable); only warnings can be disabled (ctsync rules lists them).",
+                valueName: "rule"))
+        var disable: [String] = []
+
         @Argument(help: "Job files, or directories of *.yaml / *.yml job files.")
         var paths: [String]
 
         func run() async throws {
+            let disabled: Set<LintRule>
+            do {
+                disabled = try LintRule.disabling(disable)
+            } catch {
+                Terminal.error("ctsync lint: --disable: \(error)")
+                throw ExitCode(64)
+            }
             let files: [String]
             do {
                 files = try JobLoader.expand(paths)
@@ -30,7 +44,7 @@ extension CTSync {
                 Terminal.error("ctsync lint: no job files (*.yaml, *.yml) in \(paths.joined(separator: ", "))")
                 throw ExitCode(64)
             }
-            let result = Linter(environment: ProcessInfo.processInfo.environment).lint(files: files)
+            let result = Linter(environment: ProcessInfo.processInfo.environment, disabled: disabled).lint(files: files)
             switch format {
             case .text:
                 Terminal.error(

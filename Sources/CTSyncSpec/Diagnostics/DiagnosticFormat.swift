@@ -18,7 +18,7 @@ public enum DiagnosticRenderer {
         var out = ""
         for d in diagnostics {
             let severity = color ? (d.severity == .error ? "\u{1B}[1;31merror\u{1B}[0m" : "\u{1B}[1;33mwarning\u{1B}[0m") : d.severity.rawValue
-            out += "\(d.mark): \(severity): \(d.message) [\(d.rule)]\n"
+            out += "\(d.mark): \(severity): \(d.message) [\(d.rule.id)]\n"
             if let source = sources[d.mark.file], source.line(d.mark.line) != nil {
                 out += source.excerpt(line: d.mark.line, column: d.mark.column)
                 if !out.hasSuffix("\n") { out += "\n" }
@@ -47,7 +47,7 @@ public enum DiagnosticRenderer {
         var out = ""
         for d in diagnostics {
             let command = d.severity == .error ? "error" : "warning"
-            out += "::\(command) file=\(escapeProperty(d.mark.file)),line=\(d.mark.line),col=\(d.mark.column),title=\(escapeProperty(d.rule))::\(escapeData(d.message + " [\(d.rule)]"))\n"
+            out += "::\(command) file=\(escapeProperty(d.mark.file)),line=\(d.mark.line),col=\(d.mark.column),title=\(escapeProperty(d.rule.id))::\(escapeData(d.message + " [\(d.rule.id)]"))\n"
         }
         return out
     }

@@ -30,7 +30,7 @@ public struct LintDocument: Codable, Sendable, Equatable {
         warnings = diagnostics.count { $0.severity == .warning }
         findings = diagnostics.map { d in
             Finding(
-                file: d.mark.file, line: d.mark.line, column: d.mark.column, severity: d.severity, rule: d.rule,
+                file: d.mark.file, line: d.mark.line, column: d.mark.column, severity: d.severity, rule: d.rule.id,
                 message: d.message)
         }
     }

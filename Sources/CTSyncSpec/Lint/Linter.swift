@@ -20,9 +20,14 @@ public struct LintResult: Sendable {
 /// Static checks over job specs: the rules CI runs before deploy.
 public struct Linter: Sendable {
     public var environment: [String: String]
+    /// Rules whose findings are dropped (`lint --disable`). Only rules that
+    /// ``LintRule/canBeDisabled`` are kept: ``LintRule/disabling(_:)`` refuses the others
+    /// with the reason, before a linter is made.
+    public let disabled: Set<LintRule>
 
-    public init(environment: [String: String]) {
+    public init(environment: [String: String], disabled: Set<LintRule> = []) {
         self.environment = environment
+        self.disabled = disabled.filter(\.canBeDisabled)
     }
 
     /// Lints the job files, each on its own and then together (rules that span jobs of one account).
@@ -38,7 +43,7 @@ public struct Linter: Sendable {
             jobs.append(job)
         }
         let all = jobs.flatMap(\.diagnostics) + Linter.crossJobRules(jobs.compactMap(\.spec))
-        return LintResult(jobs: jobs, diagnostics: Diagnostic.sorted(all))
+        return LintResult(jobs: jobs, diagnostics: Diagnostic.sorted(all.filter { !disabled.contains($0.rule) }))
     }
 
     // MARK: - Rules for one job
@@ -53,21 +58,21 @@ public struct Linter: Sendable {
         let targets = spec.mappings.map(\.target.value)
         if !targets.contains("identity") {
             found.append(
-                .error(
-                    "missing-identity",
+                Diagnostic(
+                    .missingIdentity,
                     "no mapping writes identity; every CleverTap record needs one (e.g. - { from: email, to: identity })",
                     mappingsMark))
         }
         if isEvents && !targets.contains("evtName") {
             found.append(
-                .error(
-                    "missing-event-name",
+                Diagnostic(
+                    .missingEventName,
                     "an events job must map evtName, from a column or a constant (- { value: Order Placed, to: evtName })",
                     mappingsMark))
         }
         if !isEvents, let mapping = spec.mappings.first(where: { $0.target.value == "evtName" }) {
             found.append(
-                .error("target-not-allowed", "evtName only applies to events; this job writes profiles", mapping.target.mark))
+                Diagnostic(.targetNotAllowed, "evtName only applies to events; this job writes profiles", mapping.target.mark))
         }
 
         // Duplicate targets.
@@ -76,8 +81,8 @@ public struct Linter: Sendable {
             let target = mapping.target.value
             if let first = seen[target] {
                 found.append(
-                    .error(
-                        "duplicate-target",
+                    Diagnostic(
+                        .duplicateTarget,
                         "target \"\(target)\" is mapped twice (first at line \(first.line), column \(first.column))",
                         mapping.target.mark))
             } else {
@@ -92,16 +97,16 @@ public struct Linter: Sendable {
             if mapping.isProperty {
                 if target.utf8.count > CleverTapRules.maxKeyBytes {
                     found.append(
-                        .error(
-                            "key-too-long",
+                        Diagnostic(
+                            .keyTooLong,
                             "target key \"\(target.prefix(40))…\" is \(target.utf8.count) bytes; CleverTap allows at most \(CleverTapRules.maxKeyBytes)",
                             mapping.target.mark))
                 }
                 let bad = target.filter { CleverTapRules.forbiddenKeyCharacters.contains($0) }
                 if !bad.isEmpty {
                     found.append(
-                        .error(
-                            "invalid-key",
+                        Diagnostic(
+                            .invalidKey,
                             "target key \"\(target)\" contains \(Linter.quoteList(bad)), which CleverTap strips from property keys",
                             mapping.target.mark))
                 }
@@ -109,8 +114,8 @@ public struct Linter: Sendable {
                     customCount += 1
                     if customCount == CleverTapRules.maxCustomProperties + 1 {
                         found.append(
-                            .error(
-                                "too-many-properties",
+                            Diagnostic(
+                                .tooManyProperties,
                                 "more than \(CleverTapRules.maxCustomProperties) custom properties are mapped; CleverTap keeps at most \(CleverTapRules.maxCustomProperties)",
                                 mapping.target.mark))
                     }
@@ -120,8 +125,8 @@ public struct Linter: Sendable {
                 text.utf8.count > CleverTapRules.maxValueBytes
             {
                 found.append(
-                    .error(
-                        "value-too-long",
+                    Diagnostic(
+                        .valueTooLong,
                         "constant value for \"\(target)\" is \(text.utf8.count) bytes; CleverTap allows at most \(CleverTapRules.maxValueBytes)",
                         constant.mark))
             }
@@ -130,15 +135,15 @@ public struct Linter: Sendable {
             }
             for transform in mapping.transforms {
                 if let problem = TransformCompatibility.problem(transform.value, target: target, object: spec.object.value) {
-                    found.append(.error("transform-target-mismatch", problem, transform.mark))
+                    found.append(Diagnostic(.transformTargetMismatch, problem, transform.mark))
                 }
             }
             if !isEvents, target == "DOB", mapping.column != nil,
                 !mapping.transforms.contains(where: { $0.value == .date })
             {
                 found.append(
-                    .warning(
-                        "dob-without-date",
+                    Diagnostic(
+                        .dobWithoutDate,
                         "DOB must be sent as a $D_ date; add the date transform unless the column already holds $D_ values",
                         mapping.target.mark))
             }
@@ -148,15 +153,15 @@ public struct Linter: Sendable {
         if isEvents {
             if !targets.contains("ts") {
                 found.append(
-                    .warning(
-                        "events-without-ts",
+                    Diagnostic(
+                        .eventsWithoutTs,
                         "no mapping writes ts: CleverTap will stamp every event with the time it is received",
                         mappingsMark))
             }
             if spec.primaryKey == nil {
                 found.append(
-                    .warning(
-                        "events-without-primary-key",
+                    Diagnostic(
+                        .eventsWithoutPrimaryKey,
                         "events without primary_key cannot be tracked in state and are re-sent on every run",
                         spec.object.mark))
             }
@@ -170,8 +175,7 @@ public struct Linter: Sendable {
             for name in Interpolation.shellReferences(in: command.value)
             where withheld.contains(name) && !passed.contains(name) && reported.insert(name).inserted {
                 found.append(
-                    .warning(
-                        "withheld-variable",
+                    Diagnostic(.withheldVariable,
                         "source.command reads $\(name), which ctsync withholds from source commands (it holds the job's CleverTap credentials or the state password), so the command sees it unset; if the command really needs it, pass it with source.env: [\(name)]",
                         command.mark))
             }
@@ -180,8 +184,8 @@ public struct Linter: Sendable {
         // Source file.
         if case .file(let written, let resolved) = spec.source.input, !Paths.exists(resolved) {
             found.append(
-                .warning(
-                    "source-not-found",
+                Diagnostic(
+                    .sourceNotFound,
                     "source file \"\(written.value)\" does not exist (resolved to \(resolved))", written.mark))
         }
         return found
@@ -198,43 +202,40 @@ public struct Linter: Sendable {
         let url = Endpoint.resolve(endpoint.value, region: spec.destination.region.value)
         guard let host = Endpoint.disallowedHost(in: url, allowList: allowList) else { return [] }
         return [
-            .error(
-                endpointNotAllowed,
+            Diagnostic(
+                .endpointNotAllowed,
                 Endpoint.disallowedHostMessage(url: endpoint.value, host: host)
                     + " (lint reports this endpoint even then, so that the change is reviewed)",
                 endpoint.mark)
         ]
     }
 
-    /// The rule id of ``endpointRules(for:allowList:)``.
-    public static let endpointNotAllowed = "endpoint-not-allowed"
-
     static func eventNameFindings(_ constant: Located<Value>) -> [Diagnostic] {
         guard case .string(let name) = constant.value else {
-            return [.error("invalid-event-name", "event name must be text", constant.mark)]
+            return [Diagnostic(.invalidEventName, "event name must be text", constant.mark)]
         }
         var found: [Diagnostic] = []
         if name.isEmpty {
-            found.append(.error("invalid-event-name", "event name must not be empty", constant.mark))
+            found.append(Diagnostic(.invalidEventName, "event name must not be empty", constant.mark))
         }
         if CleverTapRules.isRestrictedEvent(name) {
             found.append(
-                .error(
-                    "restricted-event",
+                Diagnostic(
+                    .restrictedEvent,
                     "\"\(name)\" is a CleverTap system event and cannot be uploaded", constant.mark))
         }
         let bad = name.filter { CleverTapRules.forbiddenEventNameCharacters.contains($0) }
         if !bad.isEmpty {
             found.append(
-                .error(
-                    "invalid-event-name",
+                Diagnostic(
+                    .invalidEventName,
                     "event name \"\(name)\" contains \(quoteList(bad)), which CleverTap strips from event names",
                     constant.mark))
         }
         if name.utf8.count > CleverTapRules.maxValueBytes {
             found.append(
-                .error(
-                    "invalid-event-name", "event name is \(name.utf8.count) bytes; CleverTap allows at most \(CleverTapRules.maxValueBytes)",
+                Diagnostic(
+                    .invalidEventName, "event name is \(name.utf8.count) bytes; CleverTap allows at most \(CleverTapRules.maxValueBytes)",
                     constant.mark))
         }
         return found
@@ -264,8 +265,8 @@ public struct Linter: Sendable {
                         if names.count > CleverTapRules.maxEventNames && !reported {
                             reported = true
                             found.append(
-                                .error(
-                                    "too-many-event-names",
+                                Diagnostic(
+                                    .tooManyEventNames,
                                     "account \(Linter.accountLabel(account)) would have more than \(CleverTapRules.maxEventNames) distinct event names across the linted jobs",
                                     constant.mark))
                         }
@@ -276,8 +277,8 @@ public struct Linter: Sendable {
             if let first = kinds.first {
                 for (job, kind) in kinds.dropFirst() where kind.value != first.1.value {
                     found.append(
-                        .warning(
-                            "identity-kind-conflict",
+                        Diagnostic(
+                            .identityKindConflict,
                             "identity_kind \(kind.value.rawValue) differs from \(first.1.value.rawValue) in \(first.0.file) for the same account; one identity scheme per account avoids duplicate profiles",
                             kind.mark))
                     _ = job

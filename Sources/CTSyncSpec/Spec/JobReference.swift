@@ -1,7 +1,7 @@
 import CTSyncSupport
 
 /// docs/job-reference.md, written from `JobSchema.document` (the definitions behind
-/// schemas/job.schema.json) and `JobKeyRule.all`: every key with its type, default,
+/// schemas/job.schema.json), `LintRule` and `JobKeyRules`: every key with its type, default,
 /// allowed values, examples and the rules that check it. `ctsync schema job --format
 /// markdown` prints it; a test fails when the committed page drifts.
 public enum JobReference {
@@ -126,7 +126,7 @@ public enum JobReference {
             line("- Required: \(entry.required)")
             if let allowed = Describe.allowed(entry.node) { line("- Allowed: \(allowed)") }
             line("- Default: \(entry.defaultText ?? "none")")
-            let rules = JobKeyRule.checking(entry.path)
+            let rules = JobKeyRules.checking(entry.path)
             if !rules.isEmpty {
                 line("- Lint rules: " + rules.map { "[`\($0.id)`](#rule-\($0.id))" }.joined(separator: ", "))
             }
@@ -145,20 +145,17 @@ public enum JobReference {
             line("## Lint rules")
             line()
             line(
-                "`ctsync lint` reports each finding with its rule id (`--format json` carries it as `rule`); `plan` and `run` load jobs through the same checks. Rules marked for any key apply wherever a value is written."
+                "`ctsync lint` reports each finding with its rule id (`--format json` carries it as `rule`; `ctsync rules` lists them, and which `lint --disable` can switch off); `plan` and `run` load jobs through the same checks, where an unset variable is an error. Rules marked for any key apply wherever a value is written."
             )
             line()
             line("| rule | severity | what it finds | keys |")
             line("|---|---|---|---|")
-            for rule in JobKeyRule.all {
-                let keys: String
-                if rule.keys.isEmpty {
-                    keys = "the file"
-                } else {
-                    keys = rule.keys.map { $0 == "*" ? "any key" : "`\($0)`" }.joined(separator: ", ")
-                }
+            for rule in LintRule.allCases {
+                let paths = JobKeyRules.keys[rule] ?? []
+                let keys = paths.isEmpty ? "the file" : paths.map { $0 == "*" ? "any key" : "`\($0)`" }.joined(separator: ", ")
                 line(
-                    "| <a id=\"rule-\(rule.id)\"></a>`\(rule.id)` | \(rule.severity) | \(Describe.escapeCell(rule.summary)) | \(keys) |")
+                    "| <a id=\"rule-\(rule.id)\"></a>`\(rule.id)` | \(rule.severity.rawValue) | \(Describe.escapeCell(rule.summary)) | \(keys) |"
+                )
             }
         }
     }

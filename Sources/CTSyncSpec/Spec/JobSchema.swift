@@ -15,7 +15,6 @@ public enum JobSchema {
     static let durationPattern = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$|^\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}$"
     static let namePattern = "^[A-Za-z0-9._-]{1,100}$"
     static let percentPattern = "^[0-9]+(\\.[0-9]+)?%$"
-    static let countryCodePattern = "^\\+[0-9]+$"
 
     /// What each pattern means, in words, for the reference.
     static let patternWords: [String: String] = [
@@ -24,7 +23,7 @@ public enum JobSchema {
         durationPattern: "a duration such as `90s`, `30m`, `1h30m` or `500ms` (or `${NAME}`)",
         namePattern: "1 to 100 letters, digits, `.`, `_` or `-`",
         percentPattern: "a percentage such as `0.5%`",
-        countryCodePattern: "`+` and digits, such as `+1` or `+91`",
+        CountryCode.pattern: "`+` and 1 to 3 digits, the first not 0, such as `+1` or `+91`",
     ]
 
     public static var document: JSONValue {
@@ -35,17 +34,10 @@ public enum JobSchema {
         let transformWithArgument: JSONValue = [
             "type": "object", "minProperties": 1, "maxProperties": 1,
             "description": "A transform with its argument, as a one-key mapping.",
-            "properties": [
-                "default": [
-                    "type": ["string", "number", "boolean"],
-                    "description": "The value written when the cell is empty or null.",
-                ],
-                "split": ["type": "string", "minLength": 1, "description": "The separator; `,` without argument."],
-                "e164": [
-                    "type": "string", "pattern": .string(countryCodePattern),
-                    "description": "The country code for numbers written without one.",
-                ],
-            ],
+            "properties": .object(
+                Dictionary(uniqueKeysWithValues: TransformKind.allCases.compactMap { kind in
+                    argumentSchema(kind).map { (kind.name, $0) }
+                })),
             "additionalProperties": false,
         ]
         let transform: JSONValue = ["oneOf": [transformName, transformWithArgument]]
@@ -275,5 +267,20 @@ public enum JobSchema {
             "required": .array(SpecKeys.jobRequired.map { .string($0) }),
             "additionalProperties": false,
         ]
+    }
+
+    /// The argument a transform accepts, as ``TransformKind/transform(argument:)`` checks it; nil for none.
+    static func argumentSchema(_ kind: TransformKind) -> JSONValue? {
+        switch kind {
+        case .default:
+            ["type": ["string", "number", "boolean"], "description": "The value written when the cell is empty or null."]
+        case .split: ["type": "string", "minLength": 1, "description": "The separator; `,` without argument."]
+        case .e164:
+            [
+                "type": "string", "pattern": .string(CountryCode.pattern),
+                "description": "The country code for numbers written without one.",
+            ]
+        case .trim, .lowercase, .uppercase, .msToS, .iso8601, .date, .number, .bool, .string, .gender: nil
+        }
     }
 }

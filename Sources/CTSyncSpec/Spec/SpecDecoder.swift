@@ -37,8 +37,8 @@ private struct Context {
         self.file = file
     }
 
-    mutating func error(_ rule: String, _ message: String, _ mark: Mark) {
-        diagnostics.append(.error(rule, message, mark))
+    mutating func error(_ rule: LintRule, _ message: String, _ mark: Mark) {
+        diagnostics.append(Diagnostic(rule, message, mark))
     }
 
     /// A key as a message names it, quoted: whole up to 64 scalars, else its start and its
@@ -54,7 +54,7 @@ private struct Context {
 
     mutating func job(_ root: Node?, fileMark: Mark) -> JobSpec? {
         guard let root else {
-            error("empty-job", "job file is empty", fileMark)
+            error(.emptyJob, "job file is empty", fileMark)
             return nil
         }
         guard let pairs = mapping(root, what: "the job") else { return nil }
@@ -63,19 +63,19 @@ private struct Context {
 
         let version = root["version"].flatMap { integer($0, key: "version") }
         if let version, version.value != 1 {
-            error("unsupported-version", "unsupported version \(version.value); this ctsync reads version 1", version.mark)
+            error(.unsupportedVersion, "unsupported version \(version.value); this ctsync reads version 1", version.mark)
         }
         let name = root["name"].flatMap { string($0, key: "name") }
         if let name, !isValidJobName(name.value) {
             error(
-                "invalid-name",
+                .invalidName,
                 "job name \"\(name.value)\" must be 1 to 100 letters, digits, '-', '_' or '.' (it names reports and state)",
                 name.mark)
         }
         let description = root["description"].flatMap { string($0, key: "description")?.value }
         let destination = root["destination"].flatMap { self.destination($0) }
         let source = root["source"].flatMap { self.source($0) }
-        let object = root["object"].flatMap { enumeration($0, key: "object", ObjectType.self, rule: "invalid-object") }
+        let object = root["object"].flatMap { enumeration($0, key: "object", ObjectType.self, rule: .invalidObject) }
         // Events are append-only, so their default is insert (see `events-append-only`).
         var mode = Located(object?.value == .events ? SyncMode.insert : .upsert, root.mark)
         if let node = root["mode"], let text = string(node, key: "mode") {
@@ -83,25 +83,25 @@ private struct Context {
                 mode = Located(value, text.mark)
                 if value == .upsert && object?.value == .events {
                     error(
-                        "events-append-only",
+                        .eventsAppendOnly,
                         "mode upsert does not apply to events: CleverTap stores every event it receives, so an event cannot be updated and a changed row would be stored again; use mode: insert (the default for events), which sends each primary key once",
                         text.mark)
                 }
             } else if let reason = SpecKeys.unsupportedModeReason(text.value) {
-                error("unsupported-mode", "mode \"\(text.value)\" is not supported: \(reason)", text.mark)
+                error(.unsupportedMode, "mode \"\(text.value)\" is not supported: \(reason)", text.mark)
             } else {
                 error(
-                    "invalid-mode",
+                    .invalidMode,
                     "unknown mode \"\(text.value)\"; expected upsert or insert"
                         + Suggestion.hint(for: text.value, in: SyncMode.allCases.map(\.rawValue)), text.mark)
             }
         }
         let primaryKey = root["primary_key"].flatMap { string($0, key: "primary_key") }
         if let primaryKey, primaryKey.value.isEmpty {
-            error("invalid-value", "primary_key must not be empty", primaryKey.mark)
+            error(.invalidValue, "primary_key must not be empty", primaryKey.mark)
         }
         let identityKind = root["identity_kind"].flatMap {
-            enumeration($0, key: "identity_kind", IdentityKind.self, rule: "invalid-identity-kind")
+            enumeration($0, key: "identity_kind", IdentityKind.self, rule: .invalidIdentityKind)
         }
         let mappings = root["mappings"].map { self.mappings($0) } ?? []
         let options = root["options"].map { self.options($0) } ?? .defaults(at: root.mark)
@@ -130,13 +130,13 @@ private struct Context {
         let region = node["region"].flatMap { regionValue($0) }
         let account = node["account_id"].flatMap { string($0, key: "account_id") }
         if let account, account.value.isEmpty, !hasUnsetVariable(node["account_id"]) {
-            error("invalid-value", "account_id must not be empty", account.mark)
+            error(.invalidValue, "account_id must not be empty", account.mark)
         }
         var passcode: Located<String>?
         if let passNode = node["passcode"], let scalar = passNode.scalar {
             if !scalar.value.contains("${") && !scalar.isNull {
                 error(
-                    "literal-secret",
+                    .literalSecret,
                     "passcode is written literally; use an environment variable such as ${CLEVERTAP_PASSCODE} so the secret stays out of version control",
                     scalar.mark)
             }
@@ -147,7 +147,7 @@ private struct Context {
         let endpoint = node["endpoint"].flatMap { string($0, key: "endpoint") }
         if let endpoint, !endpoint.value.isEmpty, !hasUnsetVariable(node["endpoint"]) {
             if let problem = Endpoint.problem(with: endpoint.value) {
-                error("invalid-endpoint", problem, endpoint.mark)
+                error(.invalidEndpoint, problem, endpoint.mark)
             }
         }
         guard let region, let account, let passcode else { return nil }
@@ -171,7 +171,7 @@ private struct Context {
         guard let region = Region(rawValue: text.value) else {
             let valid = Region.allCases.map(\.rawValue)
             error(
-                "invalid-region",
+                .invalidRegion,
                 "unknown region \"\(text.value)\"; expected one of \(valid.joined(separator: ", "))"
                     + Suggestion.hint(for: text.value, in: valid), text.mark)
             return nil
@@ -195,18 +195,18 @@ private struct Context {
         let passed = node["env"].map { environmentNames($0) } ?? []
         if command == nil, fileText != nil, let envNode = node["env"] {
             diagnostics.append(
-                .warning("env-without-command", "source.env only applies to a source command; remove it", envNode.mark))
+                Diagnostic(.envWithoutCommand, "source.env only applies to a source command; remove it", envNode.mark))
         }
         var format: SourceFormat?
         if let formatNode = node["format"] {
-            format = enumeration(formatNode, key: "format", SourceFormat.self, rule: "invalid-format")?.value
+            format = enumeration(formatNode, key: "format", SourceFormat.self, rule: .invalidFormat)?.value
             if format == nil { return nil }
         }
         let input: SourceSpec.Input
         switch (fileText, command) {
         case (let file?, nil):
             if file.value.isEmpty {
-                error("invalid-value", "source.file must not be empty", file.mark)
+                error(.invalidValue, "source.file must not be empty", file.mark)
                 return nil
             }
             let resolved = Paths.resolve(file.value, relativeTo: Paths.directory(of: self.file))
@@ -215,7 +215,7 @@ private struct Context {
                 format = SourceFormat.inferred(fromPath: file.value)
                 if format == nil {
                     error(
-                        "missing-format",
+                        .missingFormat,
                         "cannot infer the format of \"\(file.value)\" from its extension; set source.format to csv, tsv or jsonl",
                         file.mark)
                     return nil
@@ -223,19 +223,19 @@ private struct Context {
             }
         case (nil, let command?):
             if command.value.isEmpty {
-                error("invalid-value", "source.command must not be empty", command.mark)
+                error(.invalidValue, "source.command must not be empty", command.mark)
                 return nil
             }
             input = .command(command)
             if format == nil {
-                error("missing-format", "a source command needs source.format (csv, tsv or jsonl)", command.mark)
+                error(.missingFormat, "a source command needs source.format (csv, tsv or jsonl)", command.mark)
                 return nil
             }
         case (.some, .some(let command)):
-            error("conflicting-keys", "source has both file and command; keep one", command.mark)
+            error(.conflictingKeys, "source has both file and command; keep one", command.mark)
             return nil
         case (nil, nil):
-            error("missing-key", "source needs either file or command", node.mark)
+            error(.missingKey, "source needs either file or command", node.mark)
             return nil
         }
         var delimiter: UInt8?
@@ -246,7 +246,7 @@ private struct Context {
                 delimiter = s.utf8.first
             default:
                 error(
-                    "invalid-delimiter", "delimiter must be a single ASCII character other than a quote or newline (or \\t)",
+                    .invalidDelimiter, "delimiter must be a single ASCII character other than a quote or newline (or \\t)",
                     text.mark)
             }
         }
@@ -265,11 +265,11 @@ private struct Context {
     /// line `ps` shows to every user; the shell expands them from its environment.
     mutating func commandText(_ node: Node) -> Located<String>? {
         guard let scalar = node.scalar else {
-            error("invalid-type", "command must be a string, found a \(node.kindName)", node.mark)
+            error(.invalidType, "command must be a string, found a \(node.kindName)", node.mark)
             return nil
         }
         if scalar.style == .plain && scalar.isNull {
-            error("invalid-value", "command must not be empty", scalar.mark)
+            error(.invalidValue, "command must not be empty", scalar.mark)
             return nil
         }
         return Located(Interpolation.commandText(scalar.value), scalar.mark)
@@ -278,20 +278,18 @@ private struct Context {
     /// `source.env`: a list of environment variable names.
     mutating func environmentNames(_ node: Node) -> [Located<String>] {
         guard let items = node.sequence else {
-            error(
-                "invalid-type", "source.env must be a list of environment variable names (env: [PGPASSWORD]), found a \(node.kindName)",
+            error(.invalidType, "source.env must be a list of environment variable names (env: [PGPASSWORD]), found a \(node.kindName)",
                 node.mark)
             return []
         }
         var names: [Located<String>] = []
         for item in items {
             guard let scalar = item.scalar, !(scalar.style == .plain && scalar.isNull) else {
-                error("invalid-env-name", "each item of source.env must be a variable name", item.mark)
+                error(.invalidEnvName, "each item of source.env must be a variable name", item.mark)
                 continue
             }
             guard Interpolation.isValidName(scalar.value) else {
-                error(
-                    "invalid-env-name",
+                error(.invalidEnvName,
                     "\(Self.quotedKey(scalar.value)) is not an environment variable name (letters, digits and _, not starting with a digit)",
                     scalar.mark)
                 continue
@@ -305,11 +303,11 @@ private struct Context {
 
     mutating func mappings(_ node: Node) -> [Mapping] {
         guard let items = node.sequence else {
-            error("invalid-type", "mappings must be a list, found a \(node.kindName)", node.mark)
+            error(.invalidType, "mappings must be a list, found a \(node.kindName)", node.mark)
             return []
         }
         if items.isEmpty {
-            error("missing-identity", "mappings is empty; map at least a column to identity", node.mark)
+            error(.missingIdentity, "mappings is empty; map at least a column to identity", node.mark)
         }
         return items.compactMap { mapping(item: $0) }
     }
@@ -321,14 +319,14 @@ private struct Context {
         var constant: Located<Value>?
         if let valueNode = node["value"] { constant = constantValue(valueNode) }
         let target = node["to"].flatMap { string($0, key: "to") }
-        if node["to"] == nil { error("missing-key", "mapping needs \"to\": the CleverTap field it writes", node.mark) }
-        if let target, target.value.isEmpty { error("invalid-value", "mapping target \"to\" must not be empty", target.mark) }
+        if node["to"] == nil { error(.missingKey, "mapping needs \"to\": the CleverTap field it writes", node.mark) }
+        if let target, target.value.isEmpty { error(.invalidValue, "mapping target \"to\" must not be empty", target.mark) }
         if node["from"] != nil, node["value"] != nil {
-            error("conflicting-keys", "mapping has both from and value; keep one", node["value"]!.mark)
+            error(.conflictingKeys, "mapping has both from and value; keep one", node["value"]!.mark)
         } else if node["from"] == nil, node["value"] == nil {
-            error("missing-key", "mapping needs \"from\" (a source column) or \"value\" (a constant)", node.mark)
+            error(.missingKey, "mapping needs \"from\" (a source column) or \"value\" (a constant)", node.mark)
         }
-        if let column, column.value.isEmpty { error("invalid-value", "mapping source column \"from\" must not be empty", column.mark) }
+        if let column, column.value.isEmpty { error(.invalidValue, "mapping source column \"from\" must not be empty", column.mark) }
         let transforms = node["transform"].map { self.transforms($0) } ?? []
         guard let target, column != nil || constant != nil else { return nil }
         return Mapping(column: column, constant: constant, target: target, transforms: transforms, mark: node.mark)
@@ -336,7 +334,7 @@ private struct Context {
 
     mutating func constantValue(_ node: Node) -> Located<Value>? {
         guard let scalar = node.scalar else {
-            error("invalid-type", "value must be a scalar constant, found a \(node.kindName)", node.mark)
+            error(.invalidType, "value must be a scalar constant, found a \(node.kindName)", node.mark)
             return nil
         }
         if scalar.style == .plain {
@@ -363,76 +361,64 @@ private struct Context {
         } else if let list = node.sequence {
             items = list
         } else {
-            error("invalid-type", "transform must be a list of transforms, found a \(node.kindName)", node.mark)
+            error(.invalidType, "transform must be a list of transforms, found a \(node.kindName)", node.mark)
             return []
         }
         return items.compactMap { transform($0) }
     }
 
     mutating func transform(_ node: Node) -> Located<Transform>? {
-        var name: String
-        var argument: Scalar?
+        let written: String
+        var argumentNode: Node?
         let mark = node.mark
         if let scalar = node.scalar {
-            name = scalar.value
+            written = scalar.value
         } else if let pairs = node.mapping, pairs.count == 1, let key = pairs[0].key.scalar {
-            name = key.value
-            guard let arg = pairs[0].value.scalar else {
-                error("invalid-transform", "the argument of transform \"\(name)\" must be a scalar", pairs[0].value.mark)
+            written = key.value
+            guard pairs[0].value.scalar != nil else {
+                error(.invalidTransform, "the argument of transform \"\(written)\" must be a scalar", pairs[0].value.mark)
                 return nil
             }
-            argument = arg
+            argumentNode = pairs[0].value
         } else {
             error(
-                "invalid-transform", "a transform is a name (trim) or a one-key map with its argument ({ default: x })", mark)
+                .invalidTransform, "a transform is a name (trim) or a one-key map with its argument ({ default: x })", mark)
             return nil
         }
-        name = name.trimmingSpaces
-        guard Transform.names.contains(name) else {
+        let name = written.trimmingSpaces
+        guard let kind = TransformKind(rawValue: name) else {
             error(
-                "unknown-transform",
+                .unknownTransform,
                 "unknown transform \"\(name)\"" + Suggestion.hint(for: name, in: Transform.names)
                     + "; known transforms: \(Transform.names.joined(separator: ", "))", mark)
             return nil
         }
-        if argument != nil, !Transform.acceptingArgument.contains(name) {
-            error("invalid-transform", "transform \"\(name)\" takes no argument", mark)
+        var text: String?
+        if let argument = argumentNode?.scalar {
+            if kind.argument == .none {
+                text = argument.value  // refused below
+            } else if hasUnsetVariable(argumentNode) {
+                _ = interpolate(argument)  // reports the variable
+                // Unknown until run time: lint has warned, and plan and run refuse the job.
+                switch kind {
+                case .e164: return Located(.e164(defaultCountryCode: nil), mark)
+                case .split: return Located(.split(separator: .comma), mark)
+                default: return Located(.default(""), mark)
+                }
+            } else if argument.isNull {
+                text = ""  // YAML's null is no text, not the word "null"
+            } else {
+                guard let value = interpolate(argument) else { return nil }
+                text = value
+            }
+        }
+        do {
+            return Located(try kind.transform(argument: text), mark)
+        } catch let problem {
+            // A bad value is pointed at where it is written; a misused transform at its name.
+            error(.invalidTransform, problem.description, problem.concernsValue ? argumentNode?.mark ?? mark : mark)
             return nil
         }
-        if argument == nil, Transform.requiringArgument.contains(name) {
-            error("invalid-transform", "transform \"\(name)\" needs an argument, e.g. { \(name): unknown }", mark)
-            return nil
-        }
-        let text = argument.map { interpolate($0) } ?? nil
-        let transform: Transform
-        switch name {
-        case "trim": transform = .trim
-        case "lowercase": transform = .lowercase
-        case "uppercase": transform = .uppercase
-        case "ms_to_s": transform = .msToS
-        case "iso8601": transform = .iso8601
-        case "date": transform = .date
-        case "number": transform = .number
-        case "bool": transform = .bool
-        case "string": transform = .string
-        case "gender": transform = .gender
-        case "e164":
-            if let code = text, !(code.hasPrefix("+") && code.count >= 2 && code.dropFirst().allSatisfy(\.isASCIIDigit)) {
-                error("invalid-transform", "the e164 default country code must look like \"+1\" or \"+91\"", mark)
-                return nil
-            }
-            transform = .e164(defaultCountryCode: text)
-        case "default": transform = .default(text ?? "")
-        case "split":
-            let separator = text ?? ","
-            if separator.isEmpty {
-                error("invalid-transform", "the split separator must not be empty", mark)
-                return nil
-            }
-            transform = .split(separator: separator)
-        default: return nil
-        }
-        return Located(transform, mark)
     }
 
     // MARK: Options
@@ -444,7 +430,7 @@ private struct Context {
         if let n = node["batch_size"], let value = integer(n, key: "batch_size") {
             if !(1...1000).contains(value.value) {
                 error(
-                    "batch-size-range", "batch_size \(value.value) is out of range 1..1000 (CleverTap takes at most 1000 records a request)",
+                    .batchSizeRange, "batch_size \(value.value) is out of range 1..1000 (CleverTap takes at most 1000 records a request)",
                     value.mark)
             }
             options.batchSize = value
@@ -452,7 +438,7 @@ private struct Context {
         if let n = node["concurrency"], let value = integer(n, key: "concurrency") {
             if !(1...15).contains(value.value) {
                 error(
-                    "concurrency-range",
+                    .concurrencyRange,
                     "concurrency \(value.value) is out of range 1..15 (CleverTap allows 15 concurrent requests per account)",
                     value.mark)
             }
@@ -460,13 +446,13 @@ private struct Context {
         }
         if let n = node["max_attempts"], let value = integer(n, key: "max_attempts") {
             if !(1...100).contains(value.value) {
-                error("invalid-value", "max_attempts \(value.value) is out of range 1..100", value.mark)
+                error(.invalidValue, "max_attempts \(value.value) is out of range 1..100", value.mark)
             }
             options.maxAttempts = value.value
         }
         if let n = node["request_timeout"], let seconds = duration(n, key: "request_timeout") {
             if !(1...600).contains(seconds) {
-                error("invalid-value", "request_timeout must be between 1s and 10m", n.mark)
+                error(.invalidValue, "request_timeout must be between 1s and 10m", n.mark)
             }
             options.requestTimeout = seconds
         }
@@ -478,12 +464,12 @@ private struct Context {
                 options.maxRejected = .count(count)
             } else {
                 error(
-                    "invalid-value",
+                    .invalidValue,
                     "max_rejected must be a row count (e.g. 10) or a percentage of source rows (e.g. 0.5%), found \"\(text)\"",
                     scalar.mark)
             }
         } else if let n = node["max_rejected"] {
-            error("invalid-type", "max_rejected must be a count or a percentage, found a \(n.kindName)", n.mark)
+            error(.invalidType, "max_rejected must be a count or a percentage, found a \(n.kindName)", n.mark)
         }
         return options
     }
@@ -492,7 +478,7 @@ private struct Context {
 
     mutating func mapping(_ node: Node, what: String) -> [Pair]? {
         guard let pairs = node.mapping else {
-            error("invalid-type", "\(what) must be a mapping, found a \(node.kindName)", node.mark)
+            error(.invalidType, "\(what) must be a mapping, found a \(node.kindName)", node.mark)
             return nil
         }
         return pairs
@@ -503,7 +489,7 @@ private struct Context {
             guard let key = pair.key.scalar?.value else { continue }
             if !allowed.contains(key) {
                 error(
-                    "unknown-key",
+                    .unknownKey,
                     "unknown key \(Self.quotedKey(key)) in \(section)" + Suggestion.hint(for: key, in: allowed),
                     pair.key.mark)
             }
@@ -513,7 +499,7 @@ private struct Context {
     mutating func requireKeys(_ pairs: [Pair], _ required: [String], in section: String, at mark: Mark) {
         let present = Set(pairs.compactMap { $0.key.scalar?.value })
         for key in required where !present.contains(key) {
-            error("missing-key", "\(section) is missing the required key \"\(key)\"", mark)
+            error(.missingKey, "\(section) is missing the required key \"\(key)\"", mark)
         }
     }
 
@@ -524,17 +510,17 @@ private struct Context {
             for name in result.unset {
                 diagnostics.append(
                     Diagnostic(
-                        decoder.unsetVariableSeverity, "unset-variable", "environment variable \(name) is not set",
-                        at: scalar.mark))
+                        .unsetVariable, "environment variable \(name) is not set", scalar.mark,
+                        severity: decoder.unsetVariableSeverity))
             }
             return result.value
         } catch {
             switch error {
             case .unterminated:
                 self.error(
-                    "invalid-interpolation", "unterminated ${ in \"\(scalar.value)\"; write $${ for a literal", scalar.mark)
+                    .invalidInterpolation, "unterminated ${ in \"\(scalar.value)\"; write $${ for a literal", scalar.mark)
             case .invalidName(let name):
-                self.error("invalid-interpolation", "\"\(name)\" is not a valid environment variable name", scalar.mark)
+                self.error(.invalidInterpolation, "\"\(name)\" is not a valid environment variable name", scalar.mark)
             }
         }
         return nil
@@ -542,11 +528,11 @@ private struct Context {
 
     mutating func string(_ node: Node, key: String) -> Located<String>? {
         guard let scalar = node.scalar else {
-            error("invalid-type", "\(key) must be a string, found a \(node.kindName)", node.mark)
+            error(.invalidType, "\(key) must be a string, found a \(node.kindName)", node.mark)
             return nil
         }
         if scalar.style == .plain && scalar.isNull {
-            error("invalid-value", "\(key) must not be empty", scalar.mark)
+            error(.invalidValue, "\(key) must not be empty", scalar.mark)
             return nil
         }
         guard let text = interpolate(scalar) else { return nil }
@@ -555,26 +541,26 @@ private struct Context {
 
     mutating func integer(_ node: Node, key: String) -> Located<Int>? {
         guard let scalar = node.scalar else {
-            error("invalid-type", "\(key) must be an integer, found a \(node.kindName)", node.mark)
+            error(.invalidType, "\(key) must be an integer, found a \(node.kindName)", node.mark)
             return nil
         }
         if scalar.style == .plain, let value = scalar.int { return Located(value, scalar.mark) }
         if scalar.value.contains("${"), let text = interpolate(scalar), let value = Int(text) {
             return Located(value, scalar.mark)
         }
-        error("invalid-type", "\(key) must be an integer, found \"\(scalar.value)\"", scalar.mark)
+        error(.invalidType, "\(key) must be an integer, found \"\(scalar.value)\"", scalar.mark)
         return nil
     }
 
     mutating func boolean(_ node: Node, key: String) -> Bool? {
         if let scalar = node.scalar, scalar.style == .plain, let value = scalar.bool { return value }
         let found = node.scalar.map { "\"\($0.value)\"" } ?? "a \(node.kindName)"
-        error("invalid-type", "\(key) must be true or false, found \(found)", node.mark)
+        error(.invalidType, "\(key) must be true or false, found \(found)", node.mark)
         return nil
     }
 
     mutating func enumeration<E: RawRepresentable & CaseIterable>(
-        _ node: Node, key: String, _ type: E.Type, rule: String
+        _ node: Node, key: String, _ type: E.Type, rule: LintRule
     ) -> Located<E>? where E.RawValue == String {
         guard let text = string(node, key: key) else { return nil }
         if let value = E(rawValue: text.value) { return Located(value, text.mark) }
@@ -589,11 +575,11 @@ private struct Context {
     /// A duration in seconds: a number, or text such as `90s`, `30m`, `1h30m`, `500ms`.
     mutating func duration(_ node: Node, key: String) -> Double? {
         guard let scalar = node.scalar, let text = interpolate(scalar) else {
-            error("invalid-type", "\(key) must be a duration such as 90s, 30m or 2h, found a \(node.kindName)", node.mark)
+            error(.invalidType, "\(key) must be a duration such as 90s, 30m or 2h, found a \(node.kindName)", node.mark)
             return nil
         }
         if let seconds = DurationText.parseSeconds(text), seconds > 0 { return seconds }
-        error("invalid-value", "\(key) must be a positive duration such as 90s, 30m or 2h, found \"\(text)\"", scalar.mark)
+        error(.invalidValue, "\(key) must be a positive duration such as 90s, 30m or 2h, found \"\(text)\"", scalar.mark)
         return nil
     }
 }

@@ -25,7 +25,7 @@ struct HostileInputRegressionTests {
         let line = "{mappings: [" + String(repeating: "{from: a, to: b}, ", count: 16_000) + "]}"
         let source = CTSyncYAML.SourceText(path: "job.yaml", bytes: Array(line.utf8))
         let diagnostics = (0..<10_000).map { index in
-            Diagnostic.error("duplicate-target", "target \"b\" is mapped twice", Mark(file: "job.yaml", line: 1, column: 1 + index * 28))
+            Diagnostic(.duplicateTarget, "target \"b\" is mapped twice", Mark(file: "job.yaml", line: 1, column: 1 + index * 28))
         }
         let start = Date()
         let text = DiagnosticRenderer.text(diagnostics, sources: ["job.yaml": source], filesChecked: 1)
@@ -144,7 +144,7 @@ struct HostileInputRegressionTests {
         let root = try YAMLLoader.load(source)
         let (_, diagnostics) = SpecDecoder(environment: [:], unsetVariableSeverity: .warning).decode(root, source: source)
         #expect(Date().timeIntervalSince(start) < 5)
-        let unknown = diagnostics.filter { $0.rule == "unknown-key" }.map(\.message)
+        let unknown = diagnostics.filter { $0.rule == .unknownKey }.map(\.message)
         #expect(unknown.count == 2)
         // Named by its start and size, with no suggestion.
         #expect(unknown.first == "unknown key \"" + String(repeating: "k", count: 64) + "…\" (900000 bytes) in job")

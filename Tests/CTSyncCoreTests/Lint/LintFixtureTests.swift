@@ -226,7 +226,7 @@ struct LintFixtureTests {
             files.append(dir.write("job\(job).yaml", yaml))
         }
         let result = Linter(environment: ["P": "x"]).lint(files: files)
-        let budget = result.diagnostics.filter { $0.rule == "too-many-event-names" }
+        let budget = result.diagnostics.filter { $0.rule == .tooManyEventNames }
         #expect(budget.count == 1)
         #expect(budget.first?.mark.file.hasSuffix("job2.yaml") == true)
     }
@@ -237,7 +237,7 @@ struct LintFixtureTests {
         let a = dir.write("a.yaml", Self.valid + "\nidentity_kind: email")
         let b = dir.write("b.yaml", Self.valid.replacing("name: crm", with: "name: crm2") + "\nidentity_kind: custom")
         let result = Linter(environment: Self.environment).lint(files: [a, b])
-        #expect(result.diagnostics.map(\.rule) == ["identity-kind-conflict"])
+        #expect(result.diagnostics.map(\.rule) == [.identityKindConflict])
         #expect(result.diagnostics.first?.severity == .warning)
     }
 

@@ -19,8 +19,8 @@ struct ReporterGoldenTests {
     static let source = CTSyncYAML.SourceText(
         path: "jobs/crm.yaml", bytes: Array("name: crm\nmode: mirror\nmappings:\n  - { from: a, to: b }\n".utf8))
     static let findings = [
-        Diagnostic.error("unsupported-mode", "mode \"mirror\" is not supported", Mark(file: "jobs/crm.yaml", line: 2, column: 7)),
-        Diagnostic.warning("events-without-ts", "no mapping writes ts, 50%", Mark(file: "jobs/crm.yaml", line: 4, column: 5)),
+        Diagnostic(.unsupportedMode, "mode \"mirror\" is not supported", Mark(file: "jobs/crm.yaml", line: 2, column: 7)),
+        Diagnostic(.eventsWithoutTs, "no mapping writes ts, 50%", Mark(file: "jobs/crm.yaml", line: 4, column: 5)),
     ]
 
     @Test func text() {

@@ -96,4 +96,14 @@ enum MappingFixture {
 
     /// A string cell.
     static func s(_ text: String) -> Value { .string(text) }
+
+    /// `e164` with a default country code, checked as the decoder checks it.
+    static func e164(_ code: String) -> Transform {
+        try! TransformKind.e164.transform(argument: code)
+    }
+
+    /// `split` on `separator`, checked as the decoder checks it.
+    static func split(_ separator: String) -> Transform {
+        try! TransformKind.split.transform(argument: separator)
+    }
 }

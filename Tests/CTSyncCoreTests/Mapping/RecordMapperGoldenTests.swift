@@ -43,7 +43,7 @@ import Testing
                     F.map("updated_at", to: "ts"),
                     F.map("full_name", to: "Name", [.trim]),
                     F.map("email", to: "Email", [.trim, .lowercase]),
-                    F.map("phone", to: "Phone", [.e164(defaultCountryCode: "+1")]),
+                    F.map("phone", to: "Phone", [F.e164("+1")]),
                     F.map("gender", to: "Gender", [.gender]),
                     F.map("birth_date", to: "DOB", [.date]),
                     F.map("sms_opt_in", to: "MSG-sms", [.bool]),
@@ -195,7 +195,7 @@ import Testing
     @Test func typedValuesAreNotStringified() {
         let mapper = F.profile([
             F.map("n", to: "Score", [.number]), F.map("b", to: "Active", [.bool]), F.map("d", to: "Joined", [.date]),
-            F.map("t", to: "Tags", [.split(separator: ",")]),
+            F.map("t", to: "Tags", [F.split(",")]),
         ])
         #expect(
             F.json(
@@ -256,7 +256,7 @@ import Testing
 
     @Test func reusedMapperGivesIdenticalRecords() throws {
         let mapper = F.profile([
-            F.map("e", to: "Email", [.trim, .lowercase]), F.map("p", to: "Phone", [.e164(defaultCountryCode: "+1")]),
+            F.map("e", to: "Email", [.trim, .lowercase]), F.map("p", to: "Phone", [F.e164("+1")]),
         ])
         let row: [String: Value] = ["id": F.s("u1"), "e": F.s(" A@B.CO "), "p": F.s("4155551234")]
         let first = try #require(F.record(mapper, row))
@@ -265,7 +265,7 @@ import Testing
         let again = try #require(F.record(mapper, row))
         #expect(first == again)
         let fresh = F.profile([
-            F.map("e", to: "Email", [.trim, .lowercase]), F.map("p", to: "Phone", [.e164(defaultCountryCode: "+1")]),
+            F.map("e", to: "Email", [.trim, .lowercase]), F.map("p", to: "Phone", [F.e164("+1")]),
         ])
         #expect(try #require(F.record(fresh, row)).hash == first.hash)
     }

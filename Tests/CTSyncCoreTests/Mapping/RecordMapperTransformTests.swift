@@ -210,14 +210,14 @@ import Testing
         #expect(Self.value(F.s("+44 20.7946.0958"), [plain]) == "\"+442079460958\"")
         #expect(Self.value(F.s("0044 20 7946 0958"), [plain]) == "\"+442079460958\"")
         #expect(Self.value(F.s("+91\t98765 43210"), [plain]) == "\"+919876543210\"")
-        let us = Transform.e164(defaultCountryCode: "+1")
+        let us = F.e164("+1")
         #expect(Self.value(F.s("415.555.1234"), [us]) == "\"+14155551234\"")
         #expect(Self.value(F.s("1 415 555 1234"), [us]) == "\"+14155551234\"", "NANP trunk 1 dropped")
         #expect(Self.value(.number("4155551234"), [us]) == "\"+14155551234\"")
         #expect(Self.value(F.s("+44 20 7946 0958"), [us]) == "\"+442079460958\"", "an own country code wins")
-        #expect(Self.value(F.s("07911 123456"), [.e164(defaultCountryCode: "+44")]) == "\"+447911123456\"")
-        #expect(Self.value(F.s("07911 123456"), [.e164(defaultCountryCode: "44")]) == "\"+447911123456\"")
-        #expect(Self.value(F.s("06 1234 5678"), [.e164(defaultCountryCode: "+39")]) == "\"+390612345678\"")
+        #expect(Self.value(F.s("07911 123456"), [F.e164("+44")]) == "\"+447911123456\"")
+        #expect(Self.value(F.s("050 123 4567"), [F.e164("+971")]) == "\"+971501234567\"", "a three-digit code")
+        #expect(Self.value(F.s("06 1234 5678"), [F.e164("+39")]) == "\"+390612345678\"")
         #expect(Self.value(F.s(""), [plain]) == nil)
     }
 
@@ -231,17 +231,13 @@ import Testing
             ("+0 123 456 789", plain, "expected + and 8 to 15 digits"),
             ("+1234567", plain, "expected + and 8 to 15 digits"),
             ("+1234567890123456", plain, "expected + and 8 to 15 digits"),
-            ("12345", .e164(defaultCountryCode: "+1"), "expected + and 8 to 15 digits"),
+            ("12345", F.e164("+1"), "expected + and 8 to 15 digits"),
         ]
         for (text, transform, problem) in cases {
             let rejection = Self.failed(F.s(text), [transform])
             #expect(rejection?.reason == .invalidPhone, "\(text)")
             #expect(rejection?.message.hasPrefix("transform e164 on Value failed: \(problem)") == true, "\(text)")
         }
-        let badCode = Self.failed(F.s("4155551234"), [.e164(defaultCountryCode: "+1a")])
-        #expect(
-            badCode?.message
-                == "transform e164 on Value failed: the default country code \"+1a\" is not + and 1 to 3 digits")
         #expect(Self.failed(.bool(true), [plain])?.reason == .invalidPhone)
     }
 
@@ -273,32 +269,32 @@ import Testing
     }
 
     @Test func split() {
-        #expect(Self.value(F.s("a, b,,c "), [.split(separator: ",")]) == "{\"$add\":[\"a\",\"b\",\"c\"]}")
-        #expect(Self.value(F.s("Tennis|Golf"), [.split(separator: "|")]) == "{\"$add\":[\"Tennis\",\"Golf\"]}")
-        #expect(Self.value(F.s("a::b:c"), [.split(separator: "::")]) == "{\"$add\":[\"a\",\"b:c\"]}")
-        #expect(Self.value(F.s("x,y"), [.split(separator: "")]) == "{\"$add\":[\"x\",\"y\"]}", "default separator")
-        #expect(Self.value(F.s("Solo"), [.split(separator: ",")]) == "{\"$add\":[\"Solo\"]}")
-        #expect(Self.value(F.s("A,B"), [.split(separator: ","), .lowercase]) == "{\"$add\":[\"a\",\"b\"]}")
-        #expect(Self.value(F.s("café ☕,\"q\""), [.split(separator: ",")]) == "{\"$add\":[\"café ☕\",\"\\\"q\\\"\"]}")
-        #expect(Self.value(F.s(" , ,"), [.split(separator: ",")]) == nil)
-        #expect(Self.value(.null, [.split(separator: ",")]) == nil)
+        #expect(Self.value(F.s("a, b,,c "), [F.split(",")]) == "{\"$add\":[\"a\",\"b\",\"c\"]}")
+        #expect(Self.value(F.s("Tennis|Golf"), [F.split("|")]) == "{\"$add\":[\"Tennis\",\"Golf\"]}")
+        #expect(Self.value(F.s("a::b:c"), [F.split("::")]) == "{\"$add\":[\"a\",\"b:c\"]}")
+        #expect(Self.value(F.s("x,y"), [.split(separator: .comma)]) == "{\"$add\":[\"x\",\"y\"]}", "default separator")
+        #expect(Self.value(F.s("Solo"), [F.split(",")]) == "{\"$add\":[\"Solo\"]}")
+        #expect(Self.value(F.s("A,B"), [F.split(","), .lowercase]) == "{\"$add\":[\"a\",\"b\"]}")
+        #expect(Self.value(F.s("café ☕,\"q\""), [F.split(",")]) == "{\"$add\":[\"café ☕\",\"\\\"q\\\"\"]}")
+        #expect(Self.value(F.s(" , ,"), [F.split(",")]) == nil)
+        #expect(Self.value(.null, [F.split(",")]) == nil)
     }
 
     @Test func splitLimits() {
         let hundred = (1...100).map(String.init).joined(separator: ",")
-        #expect(Self.value(F.s(hundred), [.split(separator: ",")])?.hasPrefix("{\"$add\":[\"1\",") == true)
-        let tooMany = Self.failed(F.s(hundred + ",101"), [.split(separator: ",")])
+        #expect(Self.value(F.s(hundred), [F.split(",")])?.hasPrefix("{\"$add\":[\"1\",") == true)
+        let tooMany = Self.failed(F.s(hundred + ",101"), [F.split(",")])
         #expect(tooMany?.reason == .tooManyValues)
         #expect(tooMany?.message == "Value has 101 values; a multi-value property holds at most 100")
-        let long = Self.failed(F.s("ok," + String(repeating: "x", count: 513)), [.split(separator: ",")])
+        let long = Self.failed(F.s("ok," + String(repeating: "x", count: 513)), [F.split(",")])
         #expect(long?.reason == .valueTooLong)
-        #expect(Self.value(F.s("ok," + String(repeating: "x", count: 512)), [.split(separator: ",")]) != nil)
-        let twice = Self.failed(F.s("a,b"), [.split(separator: ","), .split(separator: ",")])
+        #expect(Self.value(F.s("ok," + String(repeating: "x", count: 512)), [F.split(",")]) != nil)
+        let twice = Self.failed(F.s("a,b"), [F.split(","), F.split(",")])
         #expect(twice?.reason == .transformFailed)
     }
 
     @Test func splitInEventsIsRejected() {
-        let mapper = F.event([F.map("tags", to: "Tags", [.split(separator: ",")])])
+        let mapper = F.event([F.map("tags", to: "Tags", [F.split(",")])])
         let rejection = F.rejection(mapper, ["id": F.s("u1"), "tags": F.s("a,b")])
         #expect(rejection?.reason == .transformFailed)
         #expect(rejection?.field == "Tags")

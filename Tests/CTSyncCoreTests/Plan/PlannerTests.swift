@@ -79,7 +79,7 @@ struct PlannerTests {
         #expect(summary.counts.added == 3)
         #expect(summary.counts.unchanged == 0)
         #expect(summary.batches == 1)
-        let byLine = Dictionary(uniqueKeysWithValues: rejections.map { ($0.line, $0.reason) })
+        let byLine = Dictionary(uniqueKeysWithValues: rejections.map { ($0.line, $0.reason.rawValue) })
         #expect(byLine == [4: "timestamp_in_milliseconds", 5: "invalid_phone", 7: "duplicate_primary_key", 8: "invalid_row"])
         #expect(rejections.first { $0.line == 4 }?.message.contains("ms_to_s") == true)
         #expect(records.map(\.line) == [2, 6, 9])

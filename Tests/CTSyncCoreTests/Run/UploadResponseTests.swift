@@ -65,7 +65,7 @@ struct UploadResponseTests {
         }
         #expect(acknowledged.isEmpty)
         #expect(rejected.map(\.record.identity) == ["a", "c"])
-        #expect(rejected.map(\.code) == ["515", "516"])
+        #expect(rejected.map(\.reason) == [.clevertap(.invalidEmail), .clevertap(.invalidPhone)])
         #expect(retry.map(\.identity) == ["b"])
     }
 

@@ -221,27 +221,27 @@ struct CommandSecretsTests {
         let dir = TemporaryDirectory()
         let path = dir.write("job.yaml", Self.job(env: #"[PGPASSWORD, "1BAD", "has space", [x]]"#))
         let result = Linter(environment: PlannerTests.environment).lint(files: [path])
-        let findings = result.diagnostics.filter { $0.rule == "invalid-env-name" }
+        let findings = result.diagnostics.filter { $0.rule == .invalidEnvName }
         #expect(findings.count == 3)
         #expect(findings.allSatisfy { $0.severity == .error && $0.mark.line == 7 })
         #expect(findings.first?.message == #""1BAD" is not an environment variable name (letters, digits and _, not starting with a digit)"#)
 
         dir.write("job.yaml", Self.job(env: "PGPASSWORD"))
-        #expect(Linter(environment: [:]).lint(files: [path]).diagnostics.contains { $0.rule == "invalid-type" && $0.mark.line == 7 })
+        #expect(Linter(environment: [:]).lint(files: [path]).diagnostics.contains { $0.rule == .invalidType && $0.mark.line == 7 })
 
         dir.write(
             "job.yaml",
             Self.job().replacingOccurrences(of: "  command: '", with: "  file: x.csv\n  #'").replacingOccurrences(
                 of: "  format: csv\n", with: "  env: [A]\n"))
         let fileSource = Linter(environment: PlannerTests.environment).lint(files: [path])
-        #expect(fileSource.diagnostics.contains { $0.rule == "env-without-command" && $0.severity == .warning })
+        #expect(fileSource.diagnostics.contains { $0.rule == .envWithoutCommand && $0.severity == .warning })
     }
 
     @Test func lintWarnsWhenACommandReadsAWithheldVariable() throws {
         let dir = TemporaryDirectory()
         let path = dir.write("job.yaml", Self.job(command: #"curl -u "x:$CLEVERTAP_PASSCODE" https://wh; echo ${CTSYNC_STATE_PASSWORD}"#))
         let findings = Linter(environment: PlannerTests.environment).lint(files: [path]).diagnostics.filter {
-            $0.rule == "withheld-variable"
+            $0.rule == .withheldVariable
         }
         #expect(findings.count == 2)
         #expect(findings.allSatisfy { $0.severity == .warning })
@@ -250,7 +250,7 @@ struct CommandSecretsTests {
             "job.yaml", Self.job(command: #"curl -u "x:$CLEVERTAP_PASSCODE" https://wh"#, env: "[CLEVERTAP_PASSCODE]"))
         #expect(
             !Linter(environment: PlannerTests.environment).lint(files: [path]).diagnostics.contains {
-                $0.rule == "withheld-variable"
+                $0.rule == .withheldVariable
             })
     }
 

@@ -100,7 +100,7 @@ struct EndpointAllowListTests {
         let path = dir.write("job.yaml", Self.job(endpoint: Self.foreign))
         for environment in [Self.environment, Self.environment.merging(["CTSYNC_ALLOW_ENDPOINTS": "collector.example.net"]) { $1 }] {
             let result = Linter(environment: environment).lint(files: [path])
-            let finding = try #require(result.diagnostics.first { $0.rule == "endpoint-not-allowed" })
+            let finding = try #require(result.diagnostics.first { $0.rule == .endpointNotAllowed })
             #expect(finding.severity == .error)
             #expect(finding.mark.line == 7)
             #expect(finding.mark.column == 13)
@@ -128,7 +128,7 @@ struct EndpointAllowListTests {
                 Issue.record("unexpected \(error)")
                 return
             }
-            #expect(errors.map(\.rule) == ["endpoint-not-allowed"])
+            #expect(errors.map(\.rule) == [.endpointNotAllowed])
             #expect(errors.first?.mark.line == 7)
         }
     }

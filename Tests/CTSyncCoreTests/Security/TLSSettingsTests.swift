@@ -69,7 +69,7 @@ struct TLSSettingsTests {
         #expect(loaded.spec == nil)
         let key = String(line.prefix { $0 != ":" })
         #expect(
-            loaded.diagnostics.contains { $0.rule == "unknown-key" && $0.message.hasPrefix("unknown key \"\(key)\"") },
+            loaded.diagnostics.contains { $0.rule == .unknownKey && $0.message.hasPrefix("unknown key \"\(key)\"") },
             "\(loaded.diagnostics)")
     }
 }
