@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "CTSyncState",
             dependencies: [
-                "CTSyncPlan", "CTSyncSpec", "CTSyncSupport",
+                "CTSyncPlan", "CTSyncSpec", "CleverTapContract", "CTSyncSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,6 +6,10 @@ import CTSyncSupport
 public struct PlanDocument: Codable, Sendable, Equatable {
     public var formatVersion: Int
     public var job: Job
+    /// Where the job's records go.
+    public var destination: DestinationDocument
+    /// What state held for the job at its destination.
+    public var state: StateBaselineDocument
     public var full: Bool
     public var mappingChanged: Bool
     public var counts: Counts
@@ -47,12 +51,14 @@ public struct PlanDocument: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version"
         case mappingChanged = "mapping_changed"
-        case job, full, counts, batches, rejected
+        case job, destination, state, full, counts, batches, rejected
     }
 
     public init(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool) {
         formatVersion = PlanRenderer.formatVersion
         job = Job(name: spec.name.value, file: spec.file, object: spec.object.value, mode: spec.mode.value)
+        destination = DestinationDocument(summary.destination)
+        state = StateBaselineDocument(summary.baseline)
         full = summary.full
         mappingChanged = summary.mappingChanged
         counts = Counts(summary.counts)

@@ -11,13 +11,10 @@ public enum PlanRenderer {
 
     public static func text(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool) -> String {
         let c = summary.counts
-        var out = "Plan for \(spec.name.value) (\(spec.file)): \(spec.object.value.rawValue), \(spec.mode.value.rawValue)\n"
+        var out = "Destination: \(summary.destination)\n"
+        out += "Plan for \(spec.name.value) (\(spec.file)): \(spec.object.value.rawValue), \(spec.mode.value.rawValue)\n"
         if summary.full { out += "  --full: state ignored, every valid row is planned\n" }
-        if summary.mappingChanged {
-            out += spec.object.value == .profiles
-                ? "  mappings or destination changed since the last run: full resync of profiles\n"
-                : "  mappings or destination changed since the last run (events already sent are not re-sent)\n"
-        }
+        for line in summary.baseline.messages(object: spec.object.value) { out += "  \(line)\n" }
         out += "\n"
         let rows: [(String, Int)] = [
             ("source rows", c.sourceRows), ("invalid", c.invalid), ("unchanged", c.unchanged), ("to add", c.added),

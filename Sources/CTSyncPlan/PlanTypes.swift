@@ -60,11 +60,17 @@ public struct PlanCounts: Sendable, Equatable {
 /// The outcome of planning one job.
 public struct PlanSummary: Sendable {
     public var counts: PlanCounts
+    /// Where the job's records go.
+    public var destination: CleverTapDestination
+    /// What state held for the job at its destination, and what to say about it.
+    public var baseline: StateBaseline
     /// The job's destination or mappings changed since its last completed run.
-    public var mappingChanged: Bool
+    public var mappingChanged: Bool { baseline.specChanged }
     /// Whether state was ignored (`--full`).
     public var full: Bool
-    public var specFingerprint: UInt64
+    /// The job's canonical spec; a completed run records it (`StateStore.setSpec`).
+    public var canonicalSpec: CanonicalSpec
+    public var specFingerprint: UInt64 { canonicalSpec.fingerprint }
     public var rejected: RejectionLog
     public var batchSize: Int
 

@@ -32,23 +32,44 @@ public struct Planner: Sendable {
     private let state: (any StateStore)?
     private let full: Bool
     private let eventNames: EventNameBudget
-    /// The destination-and-mappings fingerprint stored with each acknowledgement.
-    public let fingerprint: UInt64
+    /// Where the job's records go; with the job's name, the key of its state.
+    public let destination: CleverTapDestination
+    /// The job's canonical spec; its fingerprint is stored with each acknowledgement.
+    public let canonicalSpec: CanonicalSpec
+    /// The fingerprint ctsync 0.1 computed for this spec: acknowledgements carrying it
+    /// were made with the same spec.
+    public let legacyFingerprint: UInt64
     /// Rows per hand-off between the two threads.
     private let chunkSize = 2048
 
+    /// The destination-and-mappings fingerprint stored with each acknowledgement.
+    public var fingerprint: UInt64 { canonicalSpec.fingerprint }
+
+    /// The key of the job's state at its destination.
+    public var key: JobKey { JobKey(name: spec.name.value, destination: destination) }
+
     /// - Parameters:
     ///   - state: nil for no state (a first run, or a state file that does not exist yet).
-    ///   - endpoint: the base URL records go to; part of the destination fingerprint.
+    ///   - endpoint: where records go; with the account and region, the job's destination.
     ///   - eventNames: shared by the jobs of one account.
     public init(
-        spec: JobSpec, state: (any StateStore)?, endpoint: String, full: Bool, eventNames: EventNameBudget = EventNameBudget()
+        spec: JobSpec, state: (any StateStore)?, endpoint: Endpoint, full: Bool, eventNames: EventNameBudget = EventNameBudget()
     ) {
         self.spec = spec
         self.state = state
         self.full = full
         self.eventNames = eventNames
-        self.fingerprint = SpecFingerprint.of(spec, endpoint: endpoint)
+        destination = CleverTapDestination(
+            account: spec.destination.accountID.value, region: spec.destination.region.value, endpoint: endpoint)
+        canonicalSpec = CanonicalSpec.of(spec, destination: destination)
+        legacyFingerprint = LegacySpecFingerprint.of(spec, endpoint: endpoint.base)
+    }
+
+    /// What state holds for the job at its destination (read-only).
+    public func baseline() throws(StateError) -> StateBaseline {
+        try StateBaseline.resolve(
+            store: state, job: spec.name.value, destination: destination, spec: canonicalSpec,
+            legacyFingerprint: legacyFingerprint, source: SourceIdentity.of(spec))
     }
 
     /// Opens the job's source with the job's settings. A command runs with
@@ -78,13 +99,12 @@ public struct Planner: Sendable {
     /// Plans the job, handing chunks to `consume` in source order (on a planner
     /// thread). If `consume` throws, planning stops and the error is rethrown as `.stopped`.
     public func run(_ consume: @escaping @Sendable (PlanChunk) throws -> Void) throws(PlanError) -> PlanSummary {
-        let stored: UInt64?
+        let baseline: StateBaseline
         do {
-            stored = try state?.specFingerprint(job: spec.name.value)
+            baseline = try self.baseline()
         } catch {
             throw .state(error)
         }
-        let mappingChanged = stored != nil && stored != fingerprint
         let reader: any RowReader
         let mapper = RecordMapper(spec: spec)
         do {
@@ -98,8 +118,8 @@ public struct Planner: Sendable {
         let queue = BoundedQueue<Candidates>(capacity: 4)
         // The differ opens its own lookup on its thread: a lookup is not thread-safe.
         let differ = Differ(
-            state: full ? nil : state, job: spec.name.value, queue: queue, consume: consume, mode: spec.mode.value,
-            object: spec.object.value, fingerprint: fingerprint)
+            state: full ? nil : state, job: baseline.readFrom, queue: queue, consume: consume, mode: spec.mode.value,
+            object: spec.object.value, fingerprints: [fingerprint, legacyFingerprint])
         let diffed = BoundedQueue<Result<Differ.Counts, PlanError>>(capacity: 1)
         let thread = Thread {
             diffed.put(differ.run())
@@ -191,8 +211,8 @@ public struct Planner: Sendable {
         counts.added = diffCounts.added
         counts.changed = diffCounts.changed
         return PlanSummary(
-            counts: counts, mappingChanged: mappingChanged, full: full, specFingerprint: fingerprint, rejected: log,
-            batchSize: spec.options.batchSize.value)
+            counts: counts, destination: destination, baseline: baseline, full: full, canonicalSpec: canonicalSpec,
+            rejected: log, batchSize: spec.options.batchSize.value)
     }
 }
 
@@ -216,12 +236,15 @@ private struct Differ: Sendable {
 
     /// Nil for no state (a first run, `--full`).
     let state: (any StateStore)?
-    let job: String
+    /// The state to diff against; nil for none.
+    let job: JobKey?
     let queue: BoundedQueue<Candidates>
     let consume: @Sendable (PlanChunk) throws -> Void
     let mode: SyncMode
     let object: ObjectType
-    let fingerprint: UInt64
+    /// Fingerprints of the job's spec now (current and legacy): an acknowledgement
+    /// carrying one of them was made with the same spec.
+    let fingerprints: [UInt64]
 
     static func keys(of candidates: Candidates) -> [String] {
         candidates.records.compactMap { $0.primaryKey.isEmpty ? nil : $0.primaryKey }
@@ -231,7 +254,11 @@ private struct Differ: Sendable {
     func run() -> Result<Counts, PlanError> {
         let lookup: any StateLookup
         do {
-            lookup = try state?.makeLookup(job: job) ?? EmptyStateLookup()
+            if let state, let job {
+                lookup = try state.makeLookup(job: job)
+            } else {
+                lookup = EmptyStateLookup()
+            }
         } catch {
             queue.close()
             return .failure(.state(error))
@@ -261,7 +288,8 @@ private struct Differ: Sendable {
                         let record = candidates.records[index]
                         var change = Change.added
                         if !record.primaryKey.isEmpty, let stored = try lookup.find(record.primaryKey) {
-                            let same = stored.hash == record.hash && (stored.spec == fingerprint || object == .events)
+                            let same =
+                                stored.hash == record.hash && (fingerprints.contains(stored.spec) || object == .events)
                             if !sendChanged || same {
                                 counts.unchanged += 1
                                 chunk.unchanged += 1

@@ -36,6 +36,67 @@ public enum OutputSchemas {
         ],
     ]
 
+    /// Where records go (`CleverTapDestination`): plan, report, status and history.
+    static let destination: JSONValue = [
+        "type": "object",
+        "description": "Where the job's records go. State is kept per job and destination.",
+        "properties": [
+            "account": ["type": "string"], "region": ["type": "string"],
+            "endpoint": [
+                "type": "string",
+                "description": "Normalised base URL: scheme and host lowercased, default port dropped, {region} expanded, no trailing slash.",
+            ],
+            "host": ["type": "string", "description": "Host (and a non-default port) records go to."],
+            "production": ["type": "boolean", "description": "True when the endpoint is the region's CleverTap API host, not an override."],
+        ],
+        "required": ["account", "region", "endpoint", "host", "production"],
+        "additionalProperties": false,
+    ]
+
+    static let nullableDestination: JSONValue = [
+        "oneOf": [destination, ["type": "null", "description": "State written before destinations were recorded."]]
+    ]
+
+    /// What state held for the plan's job at its destination.
+    static let baseline: JSONValue = [
+        "type": "object",
+        "properties": [
+            "baseline": [
+                "enum": .array(StateBaseline.Kind.allCases.map { .string($0.rawValue) }),
+                "description": "no_state: no earlier run to this destination; no_completed_run: state exists there but no run completed; unchanged; adopted: state from before destinations were recorded matches and is used; spec_changed: mappings or destination changed since the last completed run.",
+            ],
+            "changes": [
+                "type": "array",
+                "description": "For spec_changed: what changed. Empty when the earlier state cannot say (written before ctsync kept specs).",
+                "items": [
+                    "type": "object",
+                    "properties": [
+                        "field": [
+                            "type": "string",
+                            "description": "destination.account|region|endpoint, object, primary_key, identity_kind, mapping (added or removed), mapping.from|value|transform, or spec.",
+                        ],
+                        "target": ["type": ["string", "null"], "description": "The mapping's target, for mapping fields."],
+                        "before": ["type": ["string", "null"]], "after": ["type": ["string", "null"]],
+                        "note": ["type": ["string", "null"]],
+                    ],
+                    "required": ["field", "target", "before", "after", "note"],
+                    "additionalProperties": false,
+                ],
+            ],
+            "renamed_from": [
+                "type": "array", "items": ["type": "string"],
+                "description": "For no_state: jobs in state with the same source and destination under another name.",
+            ],
+            "other_destinations": ["type": "array", "items": destination],
+            "unadopted_legacy_state": [
+                "type": "boolean",
+                "description": "State from before destinations were recorded exists for this job name but does not match: not used.",
+            ],
+        ],
+        "required": ["baseline", "changes", "renamed_from", "other_destinations", "unadopted_legacy_state"],
+        "additionalProperties": false,
+    ]
+
     static let job: JSONValue = [
         "type": "object",
         "properties": [
@@ -55,6 +116,8 @@ public enum OutputSchemas {
             "properties": [
                 "format_version": ["const": .int(PlanRenderer.formatVersion)],
                 "job": job,
+                "destination": destination,
+                "state": baseline,
                 "full": ["type": "boolean"],
                 "mapping_changed": ["type": "boolean"],
                 "counts": [
@@ -69,7 +132,9 @@ public enum OutputSchemas {
                 "batches": count,
                 "rejected": groupedErrors,
             ],
-            "required": ["format_version", "job", "full", "mapping_changed", "counts", "batches", "rejected"],
+            "required": [
+                "format_version", "job", "destination", "state", "full", "mapping_changed", "counts", "batches", "rejected",
+            ],
             "additionalProperties": false,
         ]
     }
@@ -134,6 +199,7 @@ public enum OutputSchemas {
                     "required": ["name", "file", "spec_hash", "object", "mode", "region", "endpoint"],
                     "additionalProperties": false,
                 ],
+                "destination": nullableDestination,
                 "status": ["enum": ["succeeded", "completed_with_errors", "failed", "aborted"]],
                 "abort_reason": ["type": ["string", "null"]],
                 "started_at": ["type": "string", "format": "date-time"],
@@ -171,10 +237,159 @@ public enum OutputSchemas {
                 "errors": groupedErrors,
             ],
             "required": [
-                "format_version", "run_id", "ctsync_version", "job", "status", "abort_reason", "started_at", "finished_at",
+                "format_version", "run_id", "ctsync_version", "job", "destination", "status", "abort_reason",
+                "started_at", "finished_at",
                 "duration_seconds", "full", "mapping_changed", "max_rejected", "counts", "http", "errors",
             ],
             "additionalProperties": false,
         ]
+    }
+
+    // MARK: status and history
+
+    static let lease: JSONValue = [
+        "type": ["object", "null"],
+        "description": "The process holding the job's lease now (running it), or null.",
+        "properties": [
+            "pid": ["type": ["integer", "null"]], "host": ["type": ["string", "null"]],
+            "since": ["type": ["string", "null"], "format": "date-time"],
+        ],
+        "required": ["pid", "host", "since"],
+        "additionalProperties": false,
+    ]
+
+    /// One recorded run.
+    static let run: JSONValue = [
+        "type": "object",
+        "properties": [
+            "run_id": ["type": "string", "description": "The run report's run_id."],
+            "status": [
+                "enum": ["succeeded", "completed_with_errors", "failed", "aborted", "interrupted", "running"],
+                "description": "interrupted: started and never finished (killed); running: its process holds the job's lease now.",
+            ],
+            "destination": nullableDestination,
+            "started_at": ["type": "string", "format": "date-time"],
+            "finished_at": ["type": ["string", "null"], "format": "date-time"],
+            "duration_seconds": ["type": ["number", "null"], "minimum": 0],
+            "exit_status": ["type": ["integer", "null"], "description": "What `ctsync run` exited with for this job."],
+            "full_sync": [
+                "enum": ["first_run", "full", "spec_changed", .null],
+                "description": "Why the run brought every row in line: first_run (no completed run to the destination before it), full (--full), spec_changed (changed mappings of a profiles job).",
+            ],
+            "abort_reason": ["type": ["string", "null"]],
+            "counts": [
+                "type": ["object", "null"],
+                "properties": [
+                    "source_rows": count, "invalid": count, "unchanged": count, "planned": count, "added": count,
+                    "changed": count, "sent": count, "succeeded": count, "rejected": count, "failed": count,
+                    "possibly_duplicated": count,
+                ],
+                "required": [
+                    "source_rows", "invalid", "unchanged", "planned", "added", "changed", "sent", "succeeded",
+                    "rejected", "failed", "possibly_duplicated",
+                ],
+                "additionalProperties": false,
+            ],
+            "report": ["type": ["string", "null"], "description": "Where the run report was written."],
+            "ctsync_version": ["type": "string"],
+            "host": ["type": "string"],
+            "pid": ["type": "integer"],
+        ],
+        "required": [
+            "run_id", "status", "destination", "started_at", "finished_at", "duration_seconds", "exit_status",
+            "full_sync", "abort_reason", "counts", "report", "ctsync_version", "host", "pid",
+        ],
+        "additionalProperties": false,
+    ]
+
+    /// Shared definitions of the status and history schemas, referred to as `#/$defs/NAME`.
+    static let stateDefinitions: JSONValue = [
+        "destination": destination,
+        "nullable_destination": [
+            "oneOf": [
+                ["$ref": "#/$defs/destination"],
+                ["type": "null", "description": "State written before destinations were recorded."],
+            ]
+        ],
+        "lease": lease,
+        "run": run.replacingDestinations(),
+        "nullable_run": ["oneOf": [["$ref": "#/$defs/run"], ["type": "null"]]],
+    ]
+
+    /// `ctsync status --format json`; `version` is `StatusReport.formatVersion`.
+    public static func status(version: Int) -> JSONValue {
+        [
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://ctsync.dev/schemas/status.schema.json",
+            "title": "ctsync status",
+            "description": "Output of `ctsync status --format json`: per job, its state at each destination and the runs state recorded.",
+            "type": "object",
+            "properties": [
+                "format_version": ["const": .int(version)],
+                "state": ["type": "string", "description": "Where the state is (no password)."],
+                "jobs": [
+                    "type": "array",
+                    "items": [
+                        "type": "object",
+                        "properties": [
+                            "name": ["type": "string"],
+                            "lease": ["$ref": "#/$defs/lease"],
+                            "destinations": [
+                                "type": "array",
+                                "description": "One entry a destination the job has state for, most recently run first; empty when state holds nothing for the job.",
+                                "items": [
+                                    "type": "object",
+                                    "properties": [
+                                        "destination": ["$ref": "#/$defs/nullable_destination"],
+                                        "keys": ["type": "integer", "minimum": 0, "description": "Keys state holds as acknowledged."],
+                                        "last_run": ["$ref": "#/$defs/nullable_run"],
+                                        "last_success": ["$ref": "#/$defs/nullable_run"],
+                                        "last_full_sync": ["$ref": "#/$defs/nullable_run"],
+                                    ],
+                                    "required": ["destination", "keys", "last_run", "last_success", "last_full_sync"],
+                                    "additionalProperties": false,
+                                ],
+                            ],
+                        ],
+                        "required": ["name", "lease", "destinations"],
+                        "additionalProperties": false,
+                    ],
+                ],
+            ],
+            "required": ["format_version", "state", "jobs"],
+            "additionalProperties": false,
+            "$defs": stateDefinitions,
+        ]
+    }
+
+    /// `ctsync history JOB --format json`; `version` is `HistoryReport.formatVersion`.
+    public static func history(version: Int) -> JSONValue {
+        [
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://ctsync.dev/schemas/history.schema.json",
+            "title": "ctsync history",
+            "description": "Output of `ctsync history JOB --format json`: the job's recorded runs, newest first.",
+            "type": "object",
+            "properties": [
+                "format_version": ["const": .int(version)],
+                "state": ["type": "string"],
+                "job": ["type": "string"],
+                "lease": ["$ref": "#/$defs/lease"],
+                "runs": ["type": "array", "items": ["$ref": "#/$defs/run"]],
+            ],
+            "required": ["format_version", "state", "job", "lease", "runs"],
+            "additionalProperties": false,
+            "$defs": stateDefinitions,
+        ]
+    }
+}
+
+extension JSONValue {
+    /// A run's schema with its destination as a reference into `$defs`.
+    fileprivate func replacingDestinations() -> JSONValue {
+        guard case .object(var schema) = self, case .object(var properties)? = schema["properties"] else { return self }
+        properties["destination"] = ["$ref": "#/$defs/nullable_destination"]
+        schema["properties"] = .object(properties)
+        return .object(schema)
     }
 }

@@ -64,6 +64,8 @@ public struct RunReport: Sendable {
     public var errors: RejectionLog
     /// Whether the rejected/failed rows exceed `max_rejected` (exit 1).
     public var overThreshold: Bool
+    /// Where the records went (account, region, normalised endpoint).
+    public var destination: CleverTapDestination?
 
     public init(
         runID: String, jobName: String, jobFile: String, specHash: String, object: ObjectType, mode: SyncMode, region: Region, endpoint: String, status: RunStatus, startedAt: Date, finishedAt: Date, counts: RunCounts, http: HTTPStats, mappingChanged: Bool, full: Bool, abortReason: String?, maxRejected: RejectionThreshold, errors: RejectionLog, overThreshold: Bool

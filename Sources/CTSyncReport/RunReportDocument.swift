@@ -12,6 +12,8 @@ public struct RunReportDocument: Codable, Sendable, Equatable {
     /// The ctsync that wrote the report, as `ctsync --version` prints it: `0.2.0 (38d956f0a1b2)`.
     public var ctsyncVersion: String
     public var job: Job
+    /// Where the records went (null only in reports of a run that never resolved one).
+    public var destination: DestinationDocument?
     public var status: RunStatus
     /// Why the run stopped early; null unless aborted.
     public var abortReason: String?
@@ -100,7 +102,7 @@ public struct RunReportDocument: Codable, Sendable, Equatable {
         case durationSeconds = "duration_seconds"
         case mappingChanged = "mapping_changed"
         case maxRejected = "max_rejected"
-        case job, status, full, counts, http, errors
+        case job, destination, status, full, counts, http, errors
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -109,6 +111,7 @@ public struct RunReportDocument: Codable, Sendable, Equatable {
         try container.encode(runID, forKey: .runID)
         try container.encode(ctsyncVersion, forKey: .ctsyncVersion)
         try container.encode(job, forKey: .job)
+        try container.encode(destination, forKey: .destination)
         try container.encode(status, forKey: .status)
         try container.encode(abortReason, forKey: .abortReason)
         try container.encode(startedAt, forKey: .startedAt)
@@ -139,6 +142,7 @@ extension RunReportDocument {
         job = Job(
             name: report.jobName, file: report.jobFile, specHash: report.specHash, object: report.object,
             mode: report.mode, region: report.region, endpoint: report.endpoint)
+        destination = report.destination.map(DestinationDocument.init)
         status = report.status
         abortReason = report.abortReason
         startedAt = RunReport.timestamp(report.startedAt)

@@ -24,7 +24,7 @@ public struct PlanSession: Sendable {
             throw .state(error)
         }
         defer { store?.shutdown() }
-        let stream = PlanStream(Planner(spec: job.spec, state: store, endpoint: job.endpoint.base, full: full))
+        let stream = PlanStream(Planner(spec: job.spec, state: store, endpoint: job.endpoint, full: full))
         do {
             for await chunk in stream { try records(chunk) }
         } catch {

@@ -13,6 +13,8 @@ public struct RunOptions: Sendable {
     public var report: String?
     /// The first retry's backoff in seconds (`CTSYNC_RETRY_BASE_MS`).
     public var retryBase: Double = 0.5
+    /// The ctsync version recorded with each run in state's history.
+    public var version = "unknown"
 
     public init(state: StateLocation) {
         self.state = state

@@ -2,6 +2,7 @@ import CTSyncPlan
 import CTSyncReport
 import CTSyncState
 import CTSyncUpload
+import Foundation
 import Synchronization
 
 /// One `ctsync run`: opens the state and its coordinator, then runs each prepared job
@@ -68,6 +69,19 @@ public final class RunSession: Sendable {
                 status = status.combined(with: .aborted)
                 continue
             }
+            // Before anything is recorded: what state holds for the job at its destination,
+            // adopting state an earlier ctsync wrote without destinations when it matches.
+            let planner = Planner(spec: job.spec, state: store, endpoint: job.endpoint, full: options.full)
+            let baseline: StateBaseline
+            do {
+                baseline = try planner.baseline()
+                if baseline.kind == .adopted { try store.adoptLegacyState(job: job.name, to: planner.destination) }
+            } catch {
+                await coordinator.releaseJob(job.name)
+                observe(.notRun(job: job.name, reason: "\(error)"))
+                status = status.combined(with: .aborted)
+                continue
+            }
             let account = job.spec.destination.accountID.value
             let budget = budgets[account] ?? EventNameBudget()
             budgets[account] = budget
@@ -75,22 +89,44 @@ public final class RunSession: Sendable {
                 spec: job.spec, store: store, client: client, accountWindow: await windows.window(for: account),
                 settings: RunSettings(endpoint: job.endpoint, full: options.full, retryBase: options.retryBase),
                 eventNames: budget)
+            var record = RunRecord(
+                id: runner.runID, job: planner.key, startedAt: Date(), ctsyncVersion: options.version,
+                host: HolderIdentity.current.host, pid: HolderIdentity.current.pid)
+            do {
+                try store.runStarted(record, source: SourceIdentity.of(job.spec))
+            } catch {
+                await coordinator.releaseJob(job.name)
+                observe(.notRun(job: job.name, reason: "cannot record the run in state: \(error)"))
+                status = status.combined(with: .aborted)
+                continue
+            }
             current.withLock { $0 = .runner(runner) }
             if isInterrupted { runner.stop() }
             if let reason = coordinator.lostReason { runner.stop(because: .state(reason)) }
-            observe(.started(job: job.name, progress: runner.progress))
+            observe(
+                .started(
+                    job: job.name, destination: planner.destination,
+                    notes: baseline.messages(object: job.spec.object.value), progress: runner.progress))
             let report = await runner.run()
             current.withLock { $0 = nil }
-            // Before the next job plans: fresh statistics after a big load.
-            store.jobFinished()
-            await coordinator.releaseJob(job.name)
             let path = ReportFile.path(for: report, option: options.report, jobCount: jobs.count)
+            var written: String?
             do {
                 try ReportFile.write(report.json(revealPII: options.revealPII), to: path)
+                written = path
                 observe(.finished(report: report, reportPath: path, reportError: nil))
             } catch {
                 observe(.finished(report: report, reportPath: nil, reportError: "cannot write the report to \(path): \(error.reason)"))
             }
+            record.finished(by: report, exitStatus: report.exitStatus, fullSync: Self.fullSync(baseline, options, job), reportPath: written)
+            do {
+                try store.runFinished(record)
+            } catch {
+                observe(.warning(job: job.name, message: "cannot record the run's end in state (status will show it as interrupted): \(error)"))
+            }
+            // Before the next job plans: fresh statistics after a big load.
+            store.jobFinished()
+            await coordinator.releaseJob(job.name)
             status = status.combined(with: report.exitStatus)
         }
         await coordinator.close()
@@ -133,6 +169,52 @@ public final class RunSession: Sendable {
         case .leaseWait(let task): task.cancel()
         case nil: break
         }
+    }
+}
+
+extension RunSession {
+    /// Why a run brought every row in line, if it did: `full` (`--full`), `first_run`
+    /// (no completed run to this destination before it; after a killed first attempt
+    /// it sends what that one did not), `spec_changed` (profiles after a change).
+    static func fullSync(_ baseline: StateBaseline, _ options: RunOptions, _ job: PreparedJob) -> String? {
+        if options.full { return "full" }
+        switch baseline.kind {
+        case .noState, .noCompletedRun: return "first_run"
+        case .specChanged where job.spec.object.value == .profiles: return "spec_changed"
+        default: return nil
+        }
+    }
+}
+
+extension RunRecord {
+    /// Fills in how the run ended from its report.
+    mutating func finished(by report: RunReport, exitStatus: ExitStatus, fullSync: String?, reportPath: String?) {
+        finishedAt = report.finishedAt
+        outcome =
+            switch report.status {
+            case .succeeded: .succeeded
+            case .completedWithErrors: .completedWithErrors
+            case .failed: .failed
+            case .aborted: .aborted
+            }
+        self.exitStatus = Int(exitStatus.rawValue)
+        var counts = Counts()
+        let c = report.counts
+        counts.sourceRows = c.plan.sourceRows
+        counts.invalid = c.plan.invalid
+        counts.unchanged = c.plan.unchanged
+        counts.added = c.plan.added
+        counts.changed = c.plan.changed
+        counts.sent = c.sent
+        counts.succeeded = c.succeeded
+        counts.rejected = c.rejected
+        counts.failed = c.failed
+        counts.possiblyDuplicated = c.possiblyDuplicated
+        self.counts = counts
+        // A run that stopped early planned only part of the source: not a full resync.
+        self.fullSync = report.status == .aborted ? nil : fullSync
+        abortReason = report.abortReason
+        self.reportPath = reportPath
     }
 }
 

@@ -18,12 +18,18 @@ public enum SessionError: Error, Sendable {
     case endpointNotAllowed(job: String, origin: String, message: String)
     /// The state cannot be opened (or read).
     case state(StateError)
+    /// Another process runs the job: `ctsync state` does not change or read a job
+    /// while it runs.
+    case jobBusy(job: String, holder: LeaseHolder?)
+    /// State holds nothing under that job name.
+    case noSuchJob(String, known: [String])
 
     public var exitStatus: ExitStatus {
         switch self {
         case .usage: .usage
         case .invalidSpecs, .duplicateJobName, .endpointNotAllowed: .invalidSpec
-        case .state: .failure
+        case .state, .noSuchJob: .failure
+        case .jobBusy: .aborted
         }
     }
 
@@ -36,6 +42,12 @@ public enum SessionError: Error, Sendable {
             "two jobs are named \"\(name)\"; names key state and reports, so they must differ"
         case .endpointNotAllowed(let job, let origin, let message): "\(job): \(origin): \(message)"
         case .state(let error): "\(error)"
+        case .jobBusy(let job, let holder):
+            "job \"\(job)\" is being run by another ctsync process (\(holder?.description ?? "holder unknown")); try again when it has finished"
+        case .noSuchJob(let name, let known):
+            known.isEmpty
+                ? "state holds no job named \"\(name)\" (state holds no jobs)"
+                : "state holds no job named \"\(name)\"; it holds: \(known.joined(separator: ", "))"
         }
     }
 }

@@ -27,6 +27,8 @@ public struct RunSettings: Sendable {
 public final class JobRunner: Sendable {
     public let spec: JobSpec
     public let progress = RunProgress()
+    /// The run's id, in its report and in state's run history.
+    public let runID = UUID().uuidString.lowercased()
     private let store: any StateStore
     private let settings: RunSettings
     private let eventNames: EventNameBudget
@@ -66,20 +68,17 @@ public final class JobRunner: Sendable {
 
     public func run() async -> RunReport {
         let started = Date()
-        let runID = UUID().uuidString.lowercased()
-        let fingerprint = SpecFingerprint.of(spec, endpoint: settings.endpoint.base)
+        let planner = Planner(
+            spec: spec, state: store, endpoint: settings.endpoint, full: settings.full, eventNames: eventNames)
+        let fingerprint = planner.fingerprint
         let concurrency = spec.options.concurrency.value
         let batchSize = spec.options.batchSize.value
         // At most a quarter of the window's batches recorded late: bounds what a crash
         // leaves delivered but unrecorded (see StateWriter).
-        let writer = StateWriter(
-            store: store, job: spec.name.value, spec: fingerprint, maxPending: max(2, concurrency / 4))
+        let writer = StateWriter(store: store, job: planner.key, spec: fingerprint, maxPending: max(2, concurrency / 4))
         // The planner runs on its own threads, a couple of chunks ahead: planning is far
         // faster than sending, and it blocks while the window is full.
-        let plan = PlanStream(
-            Planner(
-                spec: spec, state: store, endpoint: settings.endpoint.base, full: settings.full,
-                eventNames: eventNames))
+        let plan = PlanStream(planner)
         var tally = Tally()
         let progress = self.progress
 
@@ -165,14 +164,16 @@ public final class JobRunner: Sendable {
         }
         if abort == nil {
             do {
-                try store.setSpecFingerprint(fingerprint, job: spec.name.value)
+                try store.setSpec(planner.canonicalSpec, job: planner.key)
             } catch {
                 abort = .state("cannot record the job's spec fingerprint: \(error)")
             }
         }
-        return report(
+        var report = report(
             runID: runID, started: started, totals: tally, abort: abort, mappingChanged: mappingChanged,
             fingerprint: fingerprint)
+        report.destination = planner.destination
+        return report
     }
 
     private func report(

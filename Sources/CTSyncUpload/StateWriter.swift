@@ -16,7 +16,7 @@ import CTSyncPlan
 /// the bound a slow database let the gap grow to half of a 100k-row run.
 final class StateWriter: Sendable {
     private let store: any StateStore
-    private let job: String
+    private let job: JobKey
     private let spec: UInt64
     private let maxPending: Int
     private let queue = DispatchQueue(label: "ctsync.state-writer")
@@ -37,7 +37,7 @@ final class StateWriter: Sendable {
         var drained: [CheckedContinuation<Void, Never>] = []
     }
 
-    init(store: any StateStore, job: String, spec: UInt64, maxPending: Int = 4) {
+    init(store: any StateStore, job: JobKey, spec: UInt64, maxPending: Int = 4) {
         self.store = store
         self.job = job
         self.spec = spec

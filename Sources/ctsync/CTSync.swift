@@ -9,7 +9,7 @@ struct CTSync: AsyncParsableCommand {
         commandName: "ctsync",
         abstract: "Sync warehouse rows into CleverTap profiles and events from declarative YAML jobs.",
         version: BuildInfo.description,
-        subcommands: [Lint.self, Plan.self, Run.self, Rules.self, Schema.self]
+        subcommands: [Lint.self, Plan.self, Run.self, Status.self, History.self, State.self, Rules.self, Schema.self]
     )
 
     /// Marks the process non-dumpable before any command runs (a source command must not

@@ -15,7 +15,10 @@ final class ProgressDisplay: Sendable {
 
     func show(_ event: RunEvent) {
         switch event {
-        case .started(_, let progress):
+        case .started(let job, let destination, let notes, let progress):
+            // Where a run sends is never left unsaid, even with --quiet.
+            Terminal.error("ctsync run: \(job): sending to \(destination)")
+            for note in notes { Terminal.error("ctsync run: \(job): \(note)") }
             guard enabled else { return }
             let reporter = ProgressPrinter(progress: progress)
             let task = Task { await reporter.run() }
@@ -26,6 +29,8 @@ final class ProgressDisplay: Sendable {
             )
         case .notRun(let job, let reason):
             Terminal.error("ctsync run: \(job): not run: \(reason)")
+        case .warning(let job, let message):
+            Terminal.error("ctsync run: \(job): warning: \(message)")
         case .finished(let report, let path, let error):
             if let (reporter, task) = printer.withLock({ value in defer { value = nil }; return value }) {
                 task.cancel()

@@ -58,6 +58,7 @@ extension CTSync {
             options.waitForLock = waitForLock
             options.report = report
             options.apply(environment: environment)
+            options.version = CTSync.configuration.version
             let status = try await Terminal.reporting(command: "run") { () async throws(SessionError) -> ExitStatus in
                 let jobs = try JobSet.prepare(paths: paths, environment: environment, endpointOverride: state.endpoint)
                 let session = RunSession(jobs: jobs, options: options)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CTSyncReport
+import CTSyncSession
 import CTSyncSpec
 
 extension CTSync {
@@ -9,7 +10,7 @@ extension CTSync {
             abstract: "Print a JSON Schema (draft 2020-12), or the job file reference in Markdown.")
 
         enum Kind: String, ExpressibleByArgument, CaseIterable {
-            case job, plan, report, lint
+            case job, plan, report, lint, status, history
         }
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -35,6 +36,8 @@ extension CTSync {
             case (.plan, _): Terminal.output(OutputSchemas.plan.serialized())
             case (.report, _): Terminal.output(OutputSchemas.report.serialized())
             case (.lint, _): Terminal.output(OutputSchemas.lint.serialized())
+            case (.status, _): Terminal.output(OutputSchemas.status(version: StatusReport.formatVersion).serialized())
+            case (.history, _): Terminal.output(OutputSchemas.history(version: HistoryReport.formatVersion).serialized())
             }
         }
     }

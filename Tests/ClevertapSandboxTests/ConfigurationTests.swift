@@ -64,15 +64,15 @@ struct ConfigurationTests {
     }
 
     @Test func reportsTheBoundPort() async throws {
-        let server = try await SandboxServer.start(SandboxConfiguration(accounts: [SandboxHarness.account]))
-        #expect(server.port > 0)
-        #expect(server.baseURL == "http://127.0.0.1:\(server.port)")
-        // A second server cannot take the same port.
-        await #expect(throws: (any Error).self) {
-            _ = try await SandboxServer.start(
-                SandboxConfiguration(accounts: [SandboxHarness.account], port: server.port)
-            )
+        try await SandboxServer.with(SandboxConfiguration(accounts: [SandboxHarness.account])) { server in
+            #expect(server.port > 0)
+            #expect(server.baseURL == "http://127.0.0.1:\(server.port)")
+            // A second server cannot take the same port.
+            await #expect(throws: (any Error).self) {
+                _ = try await SandboxServer.start(
+                    SandboxConfiguration(accounts: [SandboxHarness.account], port: server.port)
+                )
+            }
         }
-        try await server.shutdown()
     }
 }

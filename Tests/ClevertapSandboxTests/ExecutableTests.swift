@@ -45,41 +45,37 @@ struct ExecutableTests {
     }
 
     @Test func servesTheDocumentedExampleAndStopsOnSIGTERM() async throws {
-        let (process, output, _) = try launch(["--account", "123:secret:in1", "--port", "0", "--log-level", "error"])
-        defer { if process.isRunning { process.terminate() } }
+        let arguments = ["--account", "123:secret:in1", "--port", "0", "--log-level", "error"]
+        try await LaunchedProcess.with(try #require(sandboxBinary), arguments) { launched in
+            let line = try await launched.firstLine()
+            #expect(line.hasPrefix("listening on http://127.0.0.1:"))
+            let baseURL = String(line.dropFirst("listening on ".count))
 
-        var firstLine = ""
-        while !firstLine.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            firstLine += String(decoding: chunk, as: UTF8.self)
-        }
-        let line = try #require(firstLine.split(separator: "\n").first.map(String.init))
-        #expect(line.hasPrefix("listening on http://127.0.0.1:"))
-        let baseURL = String(line.dropFirst("listening on ".count))
-
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        var request = HTTPClientRequest(url: baseURL + "/in1/1/upload")
-        request.method = .POST
-        request.headers.add(name: "X-CleverTap-Account-Id", value: "123")
-        request.headers.add(name: "X-CleverTap-Passcode", value: "secret")
-        request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        request.body = .bytes(
-            ByteBuffer(
-                string: Records.batch([UploadProtocolTests.documentedProfile, UploadProtocolTests.documentedEvent])
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            var request = HTTPClientRequest(url: baseURL + "/in1/1/upload")
+            request.method = .POST
+            request.headers.add(name: "X-CleverTap-Account-Id", value: "123")
+            request.headers.add(name: "X-CleverTap-Passcode", value: "secret")
+            request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+            request.body = .bytes(
+                ByteBuffer(
+                    string: Records.batch([UploadProtocolTests.documentedProfile, UploadProtocolTests.documentedEvent])
+                )
             )
-        )
-        let response = try await client.execute(request, timeout: .seconds(10))
-        let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
-        try await client.shutdown()
-        #expect(response.status.code == 200)
-        #expect(body == #"{"status":"success","processed":2,"unprocessed":[]}"#)
+            let answer: (status: UInt, body: String)
+            do {
+                let response = try await client.execute(request, timeout: .seconds(10))
+                answer = (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+            #expect(answer.status == 200)
+            #expect(answer.body == #"{"status":"success","processed":2,"unprocessed":[]}"#)
 
-        process.terminate()  // SIGTERM
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(!process.isRunning)
-        #expect(process.terminationStatus == 0)
+            #expect(try await launched.terminate() == 0)  // SIGTERM
+        }
     }
 
     @Test func servesHTTPSWithTLSFlags() async throws {

@@ -6,19 +6,20 @@ import Testing
 struct LoadGeneratorTests {
     @Test(arguments: LoadGeneratorOptions.RecordKind.allCases)
     func sendsValidBatches(_ kind: LoadGeneratorOptions.RecordKind) async throws {
-        let server = try await SandboxServer.start(SandboxConfiguration(accounts: [SandboxHarness.account]))
-        let options = LoadGeneratorOptions(
-            url: server.baseURL + "/in1/1/upload",
-            accountID: "123",
-            passcode: "secret",
-            clients: 4,
-            batches: 20,
-            batchSize: 100,
-            distinctBatches: 5,
-            kind: kind
-        )
-        let report = try await LoadGenerator.run(options)
-        try await server.shutdown()
+        let (server, report) = try await SandboxServer.with(SandboxConfiguration(accounts: [SandboxHarness.account])) {
+            server in
+            let options = LoadGeneratorOptions(
+                url: server.baseURL + "/in1/1/upload",
+                accountID: "123",
+                passcode: "secret",
+                clients: 4,
+                batches: 20,
+                batchSize: 100,
+                distinctBatches: 5,
+                kind: kind
+            )
+            return (server, try await LoadGenerator.run(options))
+        }
 
         #expect(report.requests == 20)
         #expect(report.errors == 0)
@@ -44,18 +45,18 @@ struct LoadGeneratorTests {
     @Test func countsAnswersThatAreNot200() async throws {
         var configuration = SandboxConfiguration(accounts: [SandboxHarness.account])
         configuration.faults.fault503 = 1
-        let server = try await SandboxServer.start(configuration)
-        let report = try await LoadGenerator.run(
-            LoadGeneratorOptions(
-                url: server.baseURL,
-                accountID: "123",
-                passcode: "secret",
-                clients: 2,
-                batches: 6,
-                batchSize: 10
+        let report = try await SandboxServer.with(configuration) { server in
+            try await LoadGenerator.run(
+                LoadGeneratorOptions(
+                    url: server.baseURL,
+                    accountID: "123",
+                    passcode: "secret",
+                    clients: 2,
+                    batches: 6,
+                    batchSize: 10
+                )
             )
-        )
-        try await server.shutdown()
+        }
         #expect(report.statusCounts == [503: 6])
         #expect(report.recordsProcessed == 0)
     }

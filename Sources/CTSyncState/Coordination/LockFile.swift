@@ -37,6 +37,9 @@ final class LockFile {
 
     deinit { close() }
 
+    /// The open descriptor (-1 once closed).
+    var descriptor: Int32 { fd }
+
     func close() {
         if fd >= 0 { _ = Foundation.close(fd) }
         fd = -1

@@ -14,16 +14,21 @@ enum PostgresSchema {
 
     /// Tables of the current schema; any of them without `ctsync_schema_version`
     /// means someone else's tables.
-    static let tables = [
-        "ctsync_jobs", "ctsync_acks", "ctsync_job_leases", "ctsync_members", "ctsync_slots",
-    ]
+    static let tables = tablesOf(version: current)
 
     /// Serialises migrations between processes (a transaction-level advisory lock,
     /// which also works through pgbouncer's transaction pooling).
     static let migrationLock: Int64 = 0x6374_7379_6e63_0001
 
     /// Migration n (1-based) takes the schema from version n-1 to n; each runs in
-    /// one transaction, statement by statement.
+    /// one transaction, statement by statement. Forward only: a migration, once
+    /// released, is never edited (older ctsync versions share these databases).
+    ///
+    /// 1. ctsync 0.1: jobs (one row a name), acknowledgements, leases, members, slots.
+    /// 2. State per job *and destination*: `ctsync_destinations`; `ctsync_jobs` gains
+    ///    `destination_id` (NULL for version-1 rows until a run adopts them), the
+    ///    canonical `spec` and the `source` identity, and is unique by (name,
+    ///    destination) instead of by name; `ctsync_runs`, the run history.
     static let migrations: [[String]] = [
         [
             """
@@ -134,7 +139,54 @@ enum PostgresSchema {
             END
             $$
             """,
-        ]
+        ],
+        [
+            """
+            CREATE TABLE ctsync_destinations (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                account text NOT NULL,
+                region text NOT NULL,
+                endpoint text NOT NULL,
+                UNIQUE (account, region, endpoint)
+            )
+            """,
+            "ALTER TABLE ctsync_jobs DROP CONSTRAINT ctsync_jobs_name_key",
+            """
+            ALTER TABLE ctsync_jobs
+                ADD COLUMN destination_id bigint REFERENCES ctsync_destinations (id),
+                ADD COLUMN spec text,
+                ADD COLUMN source text
+            """,
+            "CREATE UNIQUE INDEX ctsync_jobs_by_destination ON ctsync_jobs (name, destination_id) WHERE destination_id IS NOT NULL",
+            "CREATE UNIQUE INDEX ctsync_jobs_without_destination ON ctsync_jobs (name) WHERE destination_id IS NULL",
+            """
+            CREATE TABLE ctsync_runs (
+                id text PRIMARY KEY,
+                job_id bigint NOT NULL REFERENCES ctsync_jobs (id) ON DELETE CASCADE,
+                started_at timestamptz NOT NULL,
+                finished_at timestamptz,
+                status text,
+                exit_status integer,
+                full_sync text,
+                abort_reason text,
+                source_rows bigint,
+                invalid bigint,
+                unchanged bigint,
+                added bigint,
+                changed bigint,
+                sent bigint,
+                succeeded bigint,
+                rejected bigint,
+                failed bigint,
+                possibly_duplicated bigint,
+                report_path text,
+                ctsync_version text NOT NULL,
+                host text NOT NULL,
+                pid integer NOT NULL
+            )
+            """,
+            "CREATE INDEX ctsync_runs_by_job ON ctsync_runs (job_id, started_at)",
+        ],
     ]
 
     enum Status {
@@ -206,6 +258,9 @@ enum PostgresSchema {
 
     /// The tables that exist at a schema version.
     static func tablesOf(version: Int) -> [String] {
-        version >= 1 ? tables : []
+        var tables: [String] = []
+        if version >= 1 { tables += ["ctsync_jobs", "ctsync_acks", "ctsync_job_leases", "ctsync_members", "ctsync_slots"] }
+        if version >= 2 { tables += ["ctsync_destinations", "ctsync_runs"] }
+        return tables
     }
 }

@@ -4,6 +4,7 @@ import PostgresNIO
 import Synchronization
 import CTSyncPlan
 import CTSyncSupport
+import CleverTapContract
 
 /// State in a PostgreSQL database, shared by every machine that runs the jobs: the
 /// scale-out path for ephemeral CI runners. Same contract as the SQLite store:
@@ -18,7 +19,10 @@ public final class PostgresStateStore: StateStore, Sendable {
     public let location: PostgresLocation
     let client: PostgresClient
     private let runner: Task<Void, Never>
-    private let jobIDs = Mutex<[String: Int64]>([:])
+    private let jobIDs = Mutex<[JobKey: Int64]>([:])
+    /// The database's schema version: `PostgresSchema.current` once opened for
+    /// writing (which migrates); a read-only store reads older versions as they are.
+    public let schemaVersion: Int
     /// Acknowledgements this process wrote, for `jobFinished`.
     private let written = Atomic<Int>(0)
     /// Rows written after which `jobFinished` refreshes the table's statistics.
@@ -60,12 +64,13 @@ public final class PostgresStateStore: StateStore, Sendable {
             if let error = PostgresFailure.stateError(error) { throw error }
             throw .database(url: url, message: PostgresFailure.describe(error))
         }
-        if case .absent = status { return nil }
-        return PostgresStateStore(location: location)
+        guard case .version(let version) = status else { return nil }
+        return PostgresStateStore(location: location, schemaVersion: version)
     }
 
-    private init(location: PostgresLocation) {
+    private init(location: PostgresLocation, schemaVersion: Int) {
         self.location = location
+        self.schemaVersion = schemaVersion
         let client = PostgresClient(
             configuration: location.clientConfiguration(maximumConnections: 8), backgroundLogger: logger)
         self.client = client
@@ -94,33 +99,96 @@ public final class PostgresStateStore: StateStore, Sendable {
 
     // MARK: StateStore
 
-    public func specFingerprint(job: String) throws(StateError) -> UInt64? {
-        let value = try call { client, logger in
-            let rows = try await client.query(
-                "SELECT spec_fingerprint FROM ctsync_jobs WHERE name = \(job)", logger: logger)
-            var found: Int64?
-            for try await fingerprint in rows.decode(Int64?.self) { found = fingerprint }
-            return found
-        }
-        return value.map { UInt64(bitPattern: $0) }
+    public func jobs(named name: String) throws(StateError) -> [StoredJob] {
+        try fetchJobs(name: name)
     }
 
-    public func setSpecFingerprint(_ fingerprint: UInt64, job: String) throws(StateError) {
+    public func allJobs() throws(StateError) -> [StoredJob] {
+        try fetchJobs(name: nil)
+    }
+
+    private func fetchJobs(name: String?) throws(StateError) -> [StoredJob] {
+        let version = schemaVersion
+        return try call { client, logger in
+            let rows: PostgresRowSequence
+            switch (version, name) {
+            case (2..., let name?):
+                rows = try await client.query(
+                    """
+                    SELECT j.name, d.account, d.region, d.endpoint, j.spec_fingerprint, j.spec, j.source
+                    FROM ctsync_jobs j LEFT JOIN ctsync_destinations d ON d.id = j.destination_id
+                    WHERE j.name = \(name) ORDER BY j.name, j.id
+                    """, logger: logger)
+            case (2..., nil):
+                rows = try await client.query(
+                    """
+                    SELECT j.name, d.account, d.region, d.endpoint, j.spec_fingerprint, j.spec, j.source
+                    FROM ctsync_jobs j LEFT JOIN ctsync_destinations d ON d.id = j.destination_id
+                    ORDER BY j.name, j.id
+                    """, logger: logger)
+            case (_, let name?):
+                rows = try await client.query(
+                    """
+                    SELECT name, NULL::text, NULL::text, NULL::text, spec_fingerprint, NULL::text, NULL::text
+                    FROM ctsync_jobs WHERE name = \(name)
+                    """, logger: logger)
+            case (_, nil):
+                rows = try await client.query(
+                    """
+                    SELECT name, NULL::text, NULL::text, NULL::text, spec_fingerprint, NULL::text, NULL::text
+                    FROM ctsync_jobs ORDER BY name
+                    """, logger: logger)
+            }
+            var jobs: [StoredJob] = []
+            for try await (name, account, region, endpoint, fingerprint, spec, source) in rows.decode(
+                (String, String?, String?, String?, Int64?, String?, String?).self)
+            {
+                jobs.append(
+                    StoredJob(
+                        key: JobKey(name: name, destination: Self.destination(account, region, endpoint)),
+                        fingerprint: fingerprint.map { UInt64(bitPattern: $0) }, spec: spec, source: source))
+            }
+            return jobs
+        }
+    }
+
+    public func setSpec(_ spec: CanonicalSpec, job: JobKey) throws(StateError) {
         let id = try jobID(job, create: true)!
-        let bits = Int64(bitPattern: fingerprint)
+        let (bits, json) = (Int64(bitPattern: spec.fingerprint), spec.json)
         try call { client, logger in
             try await client.query(
-                "UPDATE ctsync_jobs SET spec_fingerprint = \(bits), updated_at = now() WHERE id = \(id)", logger: logger
+                "UPDATE ctsync_jobs SET spec_fingerprint = \(bits), spec = \(json), updated_at = now() WHERE id = \(id)",
+                logger: logger
             ).drain()
         }
     }
 
-    public func makeLookup(job: String) throws(StateError) -> any StateLookup {
+    public func adoptLegacyState(job name: String, to destination: CleverTapDestination) throws(StateError) {
+        let destinationID = try self.destinationID(destination)
+        do {
+            try call { client, logger in
+                try await client.query(
+                    """
+                    UPDATE ctsync_jobs SET destination_id = \(destinationID), updated_at = now()
+                    WHERE name = \(name) AND destination_id IS NULL
+                    """, logger: logger
+                ).drain()
+            }
+        } catch {
+            if case .database(_, let message) = error, message.contains("23505") || message.contains("duplicate key") {
+                throw .conflict("job \"\(name)\" already has state for \(destination); its earlier state was not adopted")
+            }
+            throw error
+        }
+        jobIDs.withLock { $0[JobKey(name: name, destination: nil)] = nil }
+    }
+
+    public func makeLookup(job: JobKey) throws(StateError) -> any StateLookup {
         guard let id = try jobID(job, create: false) else { return EmptyStateLookup() }
         return PostgresStateLookup(store: self, jobID: id)
     }
 
-    public func acknowledge(_ records: [Acknowledgement], job: String, spec: UInt64) throws(StateError) {
+    public func acknowledge(_ records: [Acknowledgement], job: JobKey, spec: UInt64) throws(StateError) {
         guard !records.isEmpty else { return }
         let id = try jobID(job, create: true)!
         // One row a key: ON CONFLICT cannot update a row twice in one statement.
@@ -153,14 +221,161 @@ public final class PostgresStateStore: StateStore, Sendable {
         }
     }
 
-    public func acknowledgedCount(job: String) throws(StateError) -> Int {
-        try call { client, logger in
-            let rows = try await client.query(
-                "SELECT count(*) FROM ctsync_acks JOIN ctsync_jobs ON ctsync_jobs.id = job_id WHERE name = \(job)",
-                logger: logger)
+    public func acknowledgedCount(job: JobKey) throws(StateError) -> Int {
+        guard let id = try jobID(job, create: false) else { return 0 }
+        return try call { client, logger in
+            let rows = try await client.query("SELECT count(*) FROM ctsync_acks WHERE job_id = \(id)", logger: logger)
             var count: Int64 = 0
             for try await value in rows.decode(Int64.self) { count = value }
             return Int(count)
+        }
+    }
+
+    // MARK: Runs
+
+    public func runStarted(_ run: RunRecord, source: String) throws(StateError) {
+        let id = try jobID(run.job, create: true)!
+        let name = run.job.name
+        try call { client, logger in
+            try await client.query(
+                "UPDATE ctsync_jobs SET source = \(source), updated_at = now() WHERE id = \(id)", logger: logger
+            ).drain()
+            // The caller holds the job's lease: a run of it that never finished is dead.
+            try await client.query(
+                """
+                UPDATE ctsync_runs SET status = 'interrupted'
+                WHERE finished_at IS NULL AND status IS NULL AND job_id IN (SELECT id FROM ctsync_jobs WHERE name = \(name))
+                """, logger: logger
+            ).drain()
+        }
+        try insert(run, jobID: id)
+    }
+
+    public func runFinished(_ run: RunRecord) throws(StateError) {
+        let c = run.counts
+        let counts: [Int64?] = [
+            c?.sourceRows, c?.invalid, c?.unchanged, c?.added, c?.changed, c?.sent, c?.succeeded, c?.rejected,
+            c?.failed, c?.possiblyDuplicated,
+        ].map { $0.map(Int64.init) }
+        let (id, finished, outcome, exit) = (run.id, run.finishedAt, run.outcome?.rawValue, run.exitStatus.map(Int32.init))
+        let (fullSync, reason, report) = (run.fullSync, run.abortReason, run.reportPath)
+        try call { client, logger in
+            try await client.query(
+                """
+                UPDATE ctsync_runs SET finished_at = \(finished), status = \(outcome), exit_status = \(exit),
+                    full_sync = \(fullSync), abort_reason = \(reason), source_rows = \(counts[0]), invalid = \(counts[1]),
+                    unchanged = \(counts[2]), added = \(counts[3]), changed = \(counts[4]), sent = \(counts[5]),
+                    succeeded = \(counts[6]), rejected = \(counts[7]), failed = \(counts[8]),
+                    possibly_duplicated = \(counts[9]), report_path = \(report)
+                WHERE id = \(id)
+                """, logger: logger
+            ).drain()
+        }
+    }
+
+    public func runs(named name: String, limit: Int) throws(StateError) -> [RunRecord] {
+        guard schemaVersion >= 2 else { return [] }
+        let limit = Int64(max(0, limit))
+        return try call { client, logger in
+            try await Self.decodeRuns(
+                client.query(
+                    """
+                    \(unescaped: Self.runColumns) WHERE j.name = \(name)
+                    ORDER BY r.started_at DESC, r.id DESC LIMIT \(limit)
+                    """, logger: logger))
+        }
+    }
+
+    public func lastRun(job: JobKey, matching filter: RunFilter) throws(StateError) -> RunRecord? {
+        guard schemaVersion >= 2, let id = try jobID(job, create: false) else { return nil }
+        let condition: String
+        switch filter {
+        case .any: condition = "true"
+        case .successful: condition = "r.finished_at IS NOT NULL AND r.exit_status = 0"
+        case .fullSync:
+            condition =
+                "r.finished_at IS NOT NULL AND r.full_sync IS NOT NULL AND r.status NOT IN ('aborted', 'interrupted')"
+        }
+        return try call { client, logger in
+            try await Self.decodeRuns(
+                client.query(
+                    """
+                    \(unescaped: Self.runColumns) WHERE r.job_id = \(id) AND \(unescaped: condition)
+                    ORDER BY r.started_at DESC, r.id DESC LIMIT 1
+                    """, logger: logger))
+        }.first
+    }
+
+    static let runColumns = """
+        SELECT r.id, j.name, d.account, d.region, d.endpoint, r.started_at, r.finished_at, r.status, r.exit_status,
+            r.full_sync, r.abort_reason, r.source_rows, r.invalid, r.unchanged, r.added, r.changed, r.sent,
+            r.succeeded, r.rejected, r.failed, r.possibly_duplicated, r.report_path, r.ctsync_version, r.host, r.pid
+        FROM ctsync_runs r JOIN ctsync_jobs j ON j.id = r.job_id
+        LEFT JOIN ctsync_destinations d ON d.id = j.destination_id
+        """
+
+    static func decodeRuns(_ rows: PostgresRowSequence) async throws -> [RunRecord] {
+        var runs: [RunRecord] = []
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            func value<T: PostgresDecodable>(_ index: Int, _ type: T.Type) throws -> T {
+                try cells[index].decode(T.self, context: .default)
+            }
+            var run = RunRecord(
+                id: try value(0, String.self),
+                job: JobKey(
+                    name: try value(1, String.self),
+                    destination: destination(
+                        try value(2, String?.self), try value(3, String?.self), try value(4, String?.self))),
+                startedAt: try value(5, Date.self), ctsyncVersion: try value(22, String.self),
+                host: try value(23, String.self), pid: try value(24, Int32.self))
+            run.finishedAt = try value(6, Date?.self)
+            run.outcome = try value(7, String?.self).flatMap(RunOutcome.init(rawValue:))
+            run.exitStatus = try value(8, Int32?.self).map(Int.init)
+            run.fullSync = try value(9, String?.self)
+            run.abortReason = try value(10, String?.self)
+            if let sourceRows = try value(11, Int64?.self) {
+                var counts = RunRecord.Counts()
+                counts.sourceRows = Int(sourceRows)
+                func count(_ index: Int) throws -> Int { Int(try value(index, Int64?.self) ?? 0) }
+                counts.invalid = try count(12)
+                counts.unchanged = try count(13)
+                counts.added = try count(14)
+                counts.changed = try count(15)
+                counts.sent = try count(16)
+                counts.succeeded = try count(17)
+                counts.rejected = try count(18)
+                counts.failed = try count(19)
+                counts.possiblyDuplicated = try count(20)
+                run.counts = counts
+            }
+            run.reportPath = try value(21, String?.self)
+            runs.append(run)
+        }
+        return runs
+    }
+
+    func insert(_ run: RunRecord, jobID id: Int64) throws(StateError) {
+        let c = run.counts
+        let counts: [Int64?] = [
+            c?.sourceRows, c?.invalid, c?.unchanged, c?.added, c?.changed, c?.sent, c?.succeeded, c?.rejected,
+            c?.failed, c?.possiblyDuplicated,
+        ].map { $0.map(Int64.init) }
+        let (runID, started, finished, outcome) = (run.id, run.startedAt, run.finishedAt, run.outcome?.rawValue)
+        let (exit, fullSync, reason, report) = (run.exitStatus.map(Int32.init), run.fullSync, run.abortReason, run.reportPath)
+        let (version, host, pid) = (run.ctsyncVersion, run.host, run.pid)
+        try call { client, logger in
+            try await client.query(
+                """
+                INSERT INTO ctsync_runs (id, job_id, started_at, finished_at, status, exit_status, full_sync, abort_reason,
+                    source_rows, invalid, unchanged, added, changed, sent, succeeded, rejected, failed, possibly_duplicated,
+                    report_path, ctsync_version, host, pid)
+                VALUES (\(runID), \(id), \(started), \(finished), \(outcome), \(exit), \(fullSync), \(reason),
+                    \(counts[0]), \(counts[1]), \(counts[2]), \(counts[3]), \(counts[4]), \(counts[5]), \(counts[6]),
+                    \(counts[7]), \(counts[8]), \(counts[9]), \(report), \(version), \(host), \(pid))
+                ON CONFLICT (id) DO NOTHING
+                """, logger: logger
+            ).drain()
         }
     }
 
@@ -192,21 +407,83 @@ public final class PostgresStateStore: StateStore, Sendable {
 
     // MARK: Helpers
 
-    private func jobID(_ job: String, create: Bool) throws(StateError) -> Int64? {
+    static func destination(_ account: String?, _ region: String?, _ endpoint: String?) -> CleverTapDestination? {
+        guard let account, let region, let endpoint else { return nil }
+        return CleverTapDestination(account: account, region: region, endpoint: endpoint)
+    }
+
+    /// The row of `job`'s state, created when `create` (the store is then current);
+    /// nil when it has none. A read-only store reads a database it did not migrate:
+    /// schema 1 has only states without destination.
+    func jobID(_ job: JobKey, create: Bool) throws(StateError) -> Int64? {
         if let id = jobIDs.withLock({ $0[job] }) { return id }
+        let version = schemaVersion
+        if version < 2 && job.destination != nil { return nil }
+        let destinationID = try create ? job.destination.map { destination throws(StateError) in try self.destinationID(destination) } : nil
+        let name = job.name
         let id: Int64? = try call { client, logger in
-            if create {
-                try await client.query(
-                    "INSERT INTO ctsync_jobs (name) VALUES (\(job)) ON CONFLICT (name) DO NOTHING", logger: logger
-                ).drain()
+            let rows: PostgresRowSequence
+            switch (version, job.destination) {
+            case (..<2, _):
+                rows = try await client.query("SELECT id FROM ctsync_jobs WHERE name = \(name)", logger: logger)
+            case (_, nil):
+                if create {
+                    try await client.query(
+                        """
+                        INSERT INTO ctsync_jobs (name) VALUES (\(name))
+                        ON CONFLICT (name) WHERE destination_id IS NULL DO NOTHING
+                        """, logger: logger
+                    ).drain()
+                }
+                rows = try await client.query(
+                    "SELECT id FROM ctsync_jobs WHERE name = \(name) AND destination_id IS NULL", logger: logger)
+            case (_, let destination?):
+                if let destinationID {
+                    try await client.query(
+                        """
+                        INSERT INTO ctsync_jobs (name, destination_id) VALUES (\(name), \(destinationID))
+                        ON CONFLICT (name, destination_id) WHERE destination_id IS NOT NULL DO NOTHING
+                        """, logger: logger
+                    ).drain()
+                }
+                rows = try await client.query(
+                    """
+                    SELECT j.id FROM ctsync_jobs j JOIN ctsync_destinations d ON d.id = j.destination_id
+                    WHERE j.name = \(name) AND d.account = \(destination.account) AND d.region = \(destination.region)
+                      AND d.endpoint = \(destination.endpoint)
+                    """, logger: logger)
             }
-            let rows = try await client.query("SELECT id FROM ctsync_jobs WHERE name = \(job)", logger: logger)
             var id: Int64?
             for try await value in rows.decode(Int64.self) { id = value }
             return id
         }
         if let id { jobIDs.withLock { $0[job] = id } }
         return id
+    }
+
+    func destinationID(_ destination: CleverTapDestination) throws(StateError) -> Int64 {
+        let (account, region, endpoint) = (destination.account, destination.region, destination.endpoint)
+        return try call { client, logger in
+            try await client.query(
+                """
+                INSERT INTO ctsync_destinations (account, region, endpoint) VALUES (\(account), \(region), \(endpoint))
+                ON CONFLICT DO NOTHING
+                """, logger: logger
+            ).drain()
+            let rows = try await client.query(
+                """
+                SELECT id FROM ctsync_destinations
+                WHERE account = \(account) AND region = \(region) AND endpoint = \(endpoint)
+                """, logger: logger)
+            var id: Int64 = 0
+            for try await value in rows.decode(Int64.self) { id = value }
+            return id
+        }
+    }
+
+    /// Forgets cached row ids (after a rename).
+    func forgetJobIDs() {
+        jobIDs.withLock { $0 = [:] }
     }
 
     /// Runs `body` on the pool and waits for it; retries a failed connection for

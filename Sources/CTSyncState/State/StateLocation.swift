@@ -78,6 +78,40 @@ public enum StateLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Opens the state to look at it (`status`, `history`, `state show|export`): the
+    /// store read-only, nil when there is no state yet, and who holds job leases.
+    /// Creates and changes nothing; an older schema is read as it is.
+    public func openForInspection() throws(StateError) -> (store: (any StateMaintenance)?, leases: any LeaseInspector) {
+        switch self {
+        case .sqlite(let path):
+            let leases = LockFileLeaseInspector(directory: LockFileCoordinator.directory(forStateFile: path))
+            guard Paths.exists(path) else { return (nil, leases) }
+            return (try SQLiteStateStore(path: path, readOnly: true), leases)
+        case .postgres(let location):
+            let store = try PostgresStateStore.open(location, readOnly: true)
+            return (store, PostgresLeaseInspector(store: store))
+        }
+    }
+
+    /// Opens (creating or migrating if needed) the store for `state` repairs, with the
+    /// coordinator whose job leases keep runs out while a repair changes a job.
+    public func openForMaintenance() throws(StateError) -> (store: any StateMaintenance, coordinator: any RunCoordinator) {
+        switch self {
+        case .sqlite(let path):
+            let store = try SQLiteStateStore(path: path, readOnly: false)
+            do {
+                return (store, try LockFileCoordinator(directory: LockFileCoordinator.directory(forStateFile: path)))
+            } catch {
+                throw .io(path: path, message: "\(error)")
+            }
+        case .postgres(let location):
+            guard let store = try PostgresStateStore.open(location, readOnly: false) else {
+                preconditionFailure("a store opened for writing is never nil")
+            }
+            return (store, PostgresCoordinator(store: store))
+        }
+    }
+
     /// What puts this state's data at risk, for the CLI to print as warnings: a SQLite
     /// file (or its -wal/-shm) other users can read, a PostgreSQL server on the network
     /// reached without `sslmode=verify-full`.

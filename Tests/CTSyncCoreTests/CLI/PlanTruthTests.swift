@@ -14,41 +14,41 @@ struct PlanTruthTests {
         PlannerTests.profilesJob.replacing("name: crm", with: "name: \(name)") + extra
     }
 
-    @Test func maxRejectedDecidesPlansExitStatusAsForRun() throws {
+    @Test func maxRejectedDecidesPlansExitStatusAsForRun() async throws {
         let dir = TemporaryDirectory()
         dir.write("contacts.csv", PlannerTests.contacts)
         // 4 invalid rows of 7: 57%.
         let strict = dir.write("strict.yaml", Self.job(name: "strict"))
         let lenient = dir.write("lenient.yaml", Self.job(name: "lenient", extra: "\noptions: { max_rejected: 60% }\n"))
-        let over = try ctsync("plan", strict, environment: Self.env)
+        let over = try await ctsync("plan", strict, environment: Self.env)
         #expect(over.status == 1, "\(over.stderr)")
         #expect(over.stdout.contains("Plan: 3 to add"))
-        let within = try ctsync("plan", lenient, environment: Self.env)
+        let within = try await ctsync("plan", lenient, environment: Self.env)
         #expect(within.status == 0, "\(within.stderr)")
     }
 
-    @Test func recordsToStdoutPutTheSummaryOnStderr() throws {
+    @Test func recordsToStdoutPutTheSummaryOnStderr() async throws {
         let dir = TemporaryDirectory()
         dir.write("contacts.csv", PlannerTests.contacts)
         let job = dir.write("job.yaml", Self.job(name: "crm", extra: "\noptions: { max_rejected: 100% }\n"))
-        let result = try ctsync("plan", job, "--records", "-", environment: Self.env)
+        let result = try await ctsync("plan", job, "--records", "-", environment: Self.env)
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines.allSatisfy { $0.hasPrefix(#"{"type":"profile""#) })
         #expect(result.stderr.contains("Plan: 3 to add, 0 to change, 4 rejected, 0 unchanged."))
 
-        let json = try ctsync("plan", job, "--records", "-", "--format", "json", environment: Self.env)
+        let json = try await ctsync("plan", job, "--records", "-", "--format", "json", environment: Self.env)
         #expect(json.status == 64)
         #expect(json.stderr.contains("--records - writes records to stdout"))
     }
 
-    @Test func directoriesPlanEveryJobAsJSONLines() throws {
+    @Test func directoriesPlanEveryJobAsJSONLines() async throws {
         let dir = TemporaryDirectory()
         dir.write("contacts.csv", PlannerTests.contacts)
         dir.write("jobs/a.yaml", Self.job(name: "a", extra: "\noptions: { max_rejected: 100% }\n").replacing("file: contacts.csv", with: "file: ../contacts.csv"))
         dir.write("jobs/b.yaml", Self.job(name: "b", extra: "\noptions: { max_rejected: 100% }\n").replacing("file: contacts.csv", with: "file: ../contacts.csv"))
-        let result = try ctsync("plan", dir.path + "/jobs", "--format", "json", environment: Self.env)
+        let result = try await ctsync("plan", dir.path + "/jobs", "--format", "json", environment: Self.env)
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 2)
@@ -56,14 +56,14 @@ struct PlanTruthTests {
         #expect(plans.map(\.job.name) == ["a", "b"])
         #expect(plans.allSatisfy { $0.counts.planned == 3 && $0.counts.invalid == 4 })
 
-        let text = try ctsync("plan", dir.path + "/jobs", environment: Self.env)
+        let text = try await ctsync("plan", dir.path + "/jobs", environment: Self.env)
         #expect(text.stdout.components(separatedBy: "Plan for ").count == 3)
-        let records = try ctsync("plan", dir.path + "/jobs", "--records", dir.path + "/r.jsonl", environment: Self.env)
+        let records = try await ctsync("plan", dir.path + "/jobs", "--records", dir.path + "/r.jsonl", environment: Self.env)
         #expect(records.status == 64)
         #expect(records.stderr.contains("names one file, but 2 jobs were given"))
     }
 
-    @Test func eventsAreAppendOnly() throws {
+    @Test func eventsAreAppendOnly() async throws {
         let dir = TemporaryDirectory()
         let events = """
             version: 1
@@ -78,21 +78,21 @@ struct PlanTruthTests {
               - { value: Charged, to: evtName }
             """
         let job = dir.write("orders.yaml", events)
-        let lint = try ctsync("lint", job)
+        let lint = try await ctsync("lint", job)
         #expect(lint.status == 1)
         #expect(lint.stderr.contains("\(job):6:7: error: mode upsert does not apply to events"))
         #expect(lint.stderr.contains("[events-append-only]"))
         // Without a mode, an events job inserts.
         let insert = dir.write("default.yaml", events.replacing("mode: upsert\n", with: ""))
-        #expect(try ctsync("lint", insert).status == 0)
+        #expect(try await ctsync("lint", insert).status == 0)
     }
 
-    @Test func runRefusesOneReportFileForSeveralJobsAndHasNoDryRun() throws {
+    @Test func runRefusesOneReportFileForSeveralJobsAndHasNoDryRun() async throws {
         let dir = TemporaryDirectory()
         dir.write("contacts.csv", PlannerTests.contacts)
         dir.write("jobs/a.yaml", Self.job(name: "a").replacing("file: contacts.csv", with: "file: ../contacts.csv"))
         dir.write("jobs/b.yaml", Self.job(name: "b").replacing("file: contacts.csv", with: "file: ../contacts.csv"))
-        let result = try ctsync(
+        let result = try await ctsync(
             "run", dir.path + "/jobs", "--report", dir.path + "/report.json", "--state", dir.path + "/s.sqlite",
             environment: Self.env)
         #expect(result.status == 64, "\(result.stderr)")
@@ -100,14 +100,14 @@ struct PlanTruthTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/report.json"))
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/s.sqlite"))
 
-        let dryRun = try ctsync("run", dir.path + "/jobs/a.yaml", "--dry-run", environment: Self.env)
+        let dryRun = try await ctsync("run", dir.path + "/jobs/a.yaml", "--dry-run", environment: Self.env)
         #expect(dryRun.status == 64)
         #expect(dryRun.stderr.contains("`ctsync plan`"))
     }
 
-    @Test func missingFilesHaveOnePrefixStyle() throws {
+    @Test func missingFilesHaveOnePrefixStyle() async throws {
         for command in ["lint", "plan", "run"] {
-            let result = try ctsync(command, "/nonexistent/job.yaml", environment: Self.env)
+            let result = try await ctsync(command, "/nonexistent/job.yaml", environment: Self.env)
             #expect(result.status == 64, "\(command): \(result.stderr)")
             #expect(
                 result.stderr.hasPrefix("ctsync \(command): no such file or directory: /nonexistent/job.yaml"),

@@ -7,8 +7,8 @@ import Testing
 /// all carry `BuildInfo` (stamped by scripts/package; "unknown" in a plain build).
 @Suite("version", .serialized)
 struct VersionTests {
-    @Test func versionFlagPrintsVersionAndCommit() throws {
-        let result = try ctsync("--version")
+    @Test func versionFlagPrintsVersionAndCommit() async throws {
+        let result = try await ctsync("--version")
         #expect(result.status == 0)
         #expect(result.stdout == BuildInfo.description + "\n")
         #expect(BuildInfo.description == "\(BuildInfo.version) (\(BuildInfo.commit))")
@@ -20,11 +20,11 @@ struct VersionTests {
     }
 
     @Test func runReportCarriesTheVersion() async throws {
-        let fixture = try await RunFixture()
-        defer { Task { await fixture.stop() } }
-        fixture.writeContacts(3)
-        let (result, report) = try await fixture.run(fixture.profilesJob())
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(report["ctsync_version"] as? String == BuildInfo.description)
+        try await RunFixture.with { fixture in
+            fixture.writeContacts(3)
+            let (result, report) = try await fixture.run(fixture.profilesJob())
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(report.ctsyncVersion == BuildInfo.description)
+        }
     }
 }

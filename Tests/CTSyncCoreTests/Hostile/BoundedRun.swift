@@ -39,13 +39,18 @@ struct BoundedRun: Sendable {
     ///
     /// `setup` is a shell snippet run first (from `directory`), for inputs that need a
     /// process of their own, such as a writer feeding a named pipe.
+    ///
+    /// The child is waited for on a thread of its own (``runDetached(_:)``), not on the
+    /// cooperative pool.
     static func ctsync(
         _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, setup: String? = nil,
         sourceLocation: SourceLocation = #_sourceLocation
-    ) throws -> BoundedRun {
-        let run = try launch(
-            [Products.ctsync] + arguments, environment: environment, directory: directory, setup: setup,
-            deadline: maxSeconds * 3)
+    ) async throws -> BoundedRun {
+        let run = try await runDetached {
+            try launch(
+                [Products.ctsync] + arguments, environment: environment, directory: directory, setup: setup,
+                deadline: maxSeconds * 3)
+        }
         #expect(!run.timedOut, "still running after \(maxSeconds * 3) s; killed", sourceLocation: sourceLocation)
         #expect(
             run.signal == nil, "killed by signal \(run.signal ?? 0): \(run.stderr.suffix(2000))",
@@ -177,11 +182,6 @@ struct BoundedRun: Sendable {
         return kilobytes * 1024
     }
 
-    /// `stdout` parsed as a JSON object.
-    func json(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
-        let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
-        return try #require(object as? [String: Any], "stdout is not a JSON object: \(stdout)", sourceLocation: sourceLocation)
-    }
 }
 
 /// Where the hostile fixtures are, in the test bundle's resources.

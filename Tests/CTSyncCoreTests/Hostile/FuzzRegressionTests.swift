@@ -63,11 +63,11 @@ struct FuzzRegressionTests {
     }
 
     @Test(arguments: inputs("yaml"))
-    func jobFileThroughLint(_ name: String) throws {
+    func jobFileThroughLint(_ name: String) async throws {
         let dir = TemporaryDirectory()
         let path = dir.path + "/" + name
         try FileManager.default.copyItem(atPath: Self.directory + "/yaml/" + name, toPath: path)
-        let run = try BoundedRun.ctsync(["lint", path])
+        let run = try await BoundedRun.ctsync(["lint", path])
         #expect(run.status == 0 || run.status == 1, "\(run.stderr)")
         let lines = run.stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let findings = lines.indices.filter { lines[$0].hasPrefix(path + ":") }

@@ -93,10 +93,10 @@ struct HostileCommandSourceTests {
     ]
 
     @Test(arguments: cases)
-    func plan(_ hostile: Case) throws {
+    func plan(_ hostile: Case) async throws {
         let dir = TemporaryDirectory()
         let command = hostile.command.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         dir.write("job.yaml", HostilePlan.job(source: "{ command: \"\(command)\", format: csv, timeout: \(hostile.timeout) }"))
-        try HostilePlan.check(hostile.expected, job: "job.yaml", in: dir)
+        try await HostilePlan.check(hostile.expected, job: "job.yaml", in: dir)
     }
 }

@@ -120,10 +120,10 @@ struct HostileJobFileTests {
     ]
 
     @Test(arguments: cases)
-    func lint(_ hostile: Case) throws {
+    func lint(_ hostile: Case) async throws {
         let dir = TemporaryDirectory()
         let path = try hostile.build(dir)
-        let run = try BoundedRun.ctsync(["lint", path], directory: dir.path, setup: hostile.setup)
+        let run = try await BoundedRun.ctsync(["lint", path], directory: dir.path, setup: hostile.setup)
         #expect(run.status == hostile.status, "\(run.stderr.prefix(2000))")
         let lines = run.stderr.split(separator: "\n").map(String.init)
         #expect(lines.first == path + ":" + hostile.finding)

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 
+@testable import CTSyncPlan
+@testable import CTSyncSupport
+
 /// What `ctsync plan --format json` must report for a hostile source.
 struct PlanOutcome: Sendable, CustomStringConvertible {
     var status: Int32 = 0
@@ -58,9 +61,9 @@ enum HostilePlan {
     static func check(
         _ expected: PlanOutcome, job: String, in dir: TemporaryDirectory,
         sourceLocation: SourceLocation = #_sourceLocation
-    ) throws {
+    ) async throws {
         let records = dir.path + "/records.jsonl"
-        let run = try BoundedRun.ctsync(
+        let run = try await BoundedRun.ctsync(
             ["plan", job, "--format", "json", "--state", dir.path + "/state.sqlite", "--records", records],
             environment: environment, directory: dir.path, sourceLocation: sourceLocation)
         #expect(run.status == expected.status, "\(run.stderr.prefix(2000))", sourceLocation: sourceLocation)
@@ -83,33 +86,32 @@ enum HostilePlan {
             #expect(run.stdout.isEmpty, "a failed plan printed: \(run.stdout.prefix(500))", sourceLocation: sourceLocation)
             return
         }
-        let plan = try run.json(sourceLocation: sourceLocation)
-        let found = try #require(plan["counts"] as? [String: Int], sourceLocation: sourceLocation)
+        let plan = try OutputContract.decode(PlanDocument.self, run.stdout, schema: "plan", sourceLocation: sourceLocation)
+        let found = plan.counts
         #expect(
-            found["source_rows"] == counts.sourceRows && found["invalid"] == counts.invalid
-                && found["planned"] == counts.planned,
+            found.sourceRows == counts.sourceRows && found.invalid == counts.invalid && found.planned == counts.planned,
             "counts \(found)", sourceLocation: sourceLocation)
         #expect(
-            found["source_rows"] == found["invalid"]! + found["unchanged"]! + found["planned"]!,
+            found.sourceRows == found.invalid + found.unchanged + found.planned,
             "source_rows != invalid + unchanged + planned: \(found)", sourceLocation: sourceLocation)
 
-        let rejected = try #require(plan["rejected"] as? [String: [String: Any]], sourceLocation: sourceLocation)
+        let rejected = plan.rejected
         #expect(Set(rejected.keys) == Set(expected.rejected.keys), "reasons \(rejected.keys.sorted())", sourceLocation: sourceLocation)
         for (reason, samples) in expected.rejected {
-            let group = rejected[reason] ?? [:]
-            let shown = (group["samples"] as? [[String: Any]] ?? []).map {
-                PlanOutcome.Sample(row: $0["row"] as? Int ?? -1, message: $0["message"] as? String ?? "")
-            }
+            let shown = (rejected[reason]?.samples ?? []).map { PlanOutcome.Sample(row: $0.row, message: $0.message) }
             #expect(shown == samples, "\(reason) samples", sourceLocation: sourceLocation)
             #expect(
-                group["count"] as? Int == expected.rejectedCounts[reason] ?? samples.count, "\(reason) count",
+                rejected[reason]?.count == expected.rejectedCounts[reason] ?? samples.count, "\(reason) count",
                 sourceLocation: sourceLocation)
         }
         if let names = expected.plannedNames {
             let lines = (try? String(contentsOfFile: records, encoding: .utf8)) ?? ""
             let planned = try lines.split(separator: "\n").map { line in
-                let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-                return (record?["profileData"] as? [String: Any])?["Name"] as? String ?? "<none>"
+                let record = try JSONDecoder().decode(JSONValue.self, from: Data(line.utf8))
+                guard case .object(let fields) = record, case .object(let profile)? = fields["profileData"],
+                    case .string(let name)? = profile["Name"]
+                else { return "<none>" }
+                return name
             }
             #expect(planned == names, sourceLocation: sourceLocation)
         }

@@ -177,11 +177,11 @@ struct HostileSourceFileTests {
     ]
 
     @Test(arguments: csvCases + jsonlCases)
-    func plan(_ hostile: Case) throws {
+    func plan(_ hostile: Case) async throws {
         let dir = TemporaryDirectory()
         try hostile.build(dir.path + "/" + hostile.file)
         let job = dir.write("job.yaml", HostilePlan.job(source: "{ file: \(hostile.file) }"))
-        try HostilePlan.check(hostile.expected, job: (job as NSString).lastPathComponent, in: dir)
+        try await HostilePlan.check(hostile.expected, job: (job as NSString).lastPathComponent, in: dir)
     }
 
     // MARK: - Inputs

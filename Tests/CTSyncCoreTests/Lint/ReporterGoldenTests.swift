@@ -70,8 +70,8 @@ struct ReporterGoldenTests {
                 }
 
                 """)
-        let parsed = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
-        #expect(parsed?["format_version"] as? Int == 1)
+        let parsed = try OutputContract.decode(LintDocument.self, out, schema: "lint")
+        #expect(parsed.formatVersion == 1)
     }
 
     @Test func github() {

@@ -30,7 +30,7 @@ struct PlannerTests {
         PlanSummary, [PlannedRecord], [PlanRejection]
     ) {
         let collected = Mutex<([PlannedRecord], [PlanRejection])>(([], []))
-        let summary = try Planner(spec: spec, state: state, endpoint: "https://in1.api.clevertap.com", full: full).run {
+        let summary = try Planner(spec: spec, state: state, endpoint: try! Endpoint(region: .in1, override: nil), full: full).run {
             chunk in
             collected.withLock {
                 $0.0 += chunk.records
@@ -97,8 +97,8 @@ struct PlannerTests {
         let spec = try Self.job(dir, Self.profilesJob)
         let store = try SQLiteStateStore(path: dir.path + "/state.sqlite", readOnly: false)
         let (first, records, _) = try Self.plan(spec, state: store)
-        try store.acknowledge(records.map { Acknowledgement(key: $0.key, hash: $0.hash) }, job: "crm", spec: first.specFingerprint)
-        try store.setSpecFingerprint(first.specFingerprint, job: "crm")
+        try store.acknowledge(records.map { Acknowledgement(key: $0.key, hash: $0.hash) }, job: first.key("crm"), spec: first.specFingerprint)
+        try store.setSpec(first.canonicalSpec, job: first.key("crm"))
 
         let (again, none, _) = try Self.plan(spec, state: store)
         #expect(none.isEmpty)
@@ -124,7 +124,7 @@ struct PlannerTests {
         let spec = try Self.job(dir, Self.profilesJob.replacing("mode: upsert", with: "mode: insert"))
         let store = try SQLiteStateStore(path: dir.path + "/state.sqlite", readOnly: false)
         let (first, records, _) = try Self.plan(spec, state: store)
-        try store.acknowledge(records.map { Acknowledgement(key: $0.key, hash: $0.hash) }, job: "crm", spec: first.specFingerprint)
+        try store.acknowledge(records.map { Acknowledgement(key: $0.key, hash: $0.hash) }, job: first.key("crm"), spec: first.specFingerprint)
         dir.write("contacts.csv", Self.contacts.replacing("Eve,", with: "Eve Changed,"))
         let (second, planned, _) = try Self.plan(spec, state: store)
         #expect(planned.isEmpty)
@@ -139,7 +139,7 @@ struct PlannerTests {
         let (first, records, _) = try Self.plan(spec, state: store)
         // CleverTap acknowledged all but the row of line 6 (say it was refused).
         let acknowledged = records.filter { $0.line != 6 }
-        try store.acknowledge(acknowledged.map { Acknowledgement(key: $0.key, hash: $0.hash) }, job: "crm", spec: first.specFingerprint)
+        try store.acknowledge(acknowledged.map { Acknowledgement(key: $0.key, hash: $0.hash) }, job: first.key("crm"), spec: first.specFingerprint)
         let (second, planned, _) = try Self.plan(spec, state: store)
         #expect(planned.map(\.line) == [6])
         #expect(second.counts.added == 1)
@@ -151,15 +151,23 @@ struct PlannerTests {
         let spec = try Self.job(dir, Self.profilesJob)
         let store = try SQLiteStateStore(path: dir.path + "/state.sqlite", readOnly: false)
         let (first, records, _) = try Self.plan(spec, state: store)
-        try store.acknowledge(records.map { Acknowledgement(key: $0.key, hash: $0.hash) }, job: "crm", spec: first.specFingerprint)
-        try store.setSpecFingerprint(first.specFingerprint, job: "crm")
+        try store.acknowledge(records.map { Acknowledgement(key: $0.key, hash: $0.hash) }, job: first.key("crm"), spec: first.specFingerprint)
+        try store.setSpec(first.canonicalSpec, job: first.key("crm"))
 
-        // Same records, different destination account: every profile is sent again.
-        let moved = try Self.job(dir, Self.profilesJob.replacing("${CLEVERTAP_ACCOUNT_ID}", with: "999"))
-        let (second, planned, _) = try Self.plan(moved, state: store)
+        // A changed transform: every profile is sent again, and the plan says why.
+        let remapped = try Self.job(dir, Self.profilesJob.replacing("{ from: name, to: Name }", with: "{ from: name, to: Name, transform: [trim] }"))
+        let (second, planned, _) = try Self.plan(remapped, state: store)
         #expect(second.mappingChanged)
         #expect(planned.count == 3)
         #expect(second.counts.changed == 3)
+        #expect(second.baseline.changes.map(\.description) == ["mapping to Name: transform [] → [\"trim\"]"])
+
+        // Another account is another destination: no earlier run there, every profile is new.
+        let moved = try Self.job(dir, Self.profilesJob.replacing("${CLEVERTAP_ACCOUNT_ID}", with: "999"))
+        let (third, _, _) = try Self.plan(moved, state: store)
+        #expect(!third.mappingChanged)
+        #expect(third.baseline.kind == .noState)
+        #expect(third.counts.added == 3)
     }
 
     @Test func eventsAreNeverResentBecauseAMappingChanged() throws {
@@ -182,8 +190,8 @@ struct PlannerTests {
         let store = try SQLiteStateStore(path: dir.path + "/state.sqlite", readOnly: false)
         let (first, records, _) = try Self.plan(spec, state: store)
         #expect(String(decoding: records[0].json, as: UTF8.self) == #"{"type":"event","identity":"a@example.com","ts":1468208340,"evtName":"Charged","evtData":{}}"#)
-        try store.acknowledge(records.map { Acknowledgement(key: $0.key, hash: $0.hash) }, job: "orders", spec: first.specFingerprint)
-        try store.setSpecFingerprint(first.specFingerprint, job: "orders")
+        try store.acknowledge(records.map { Acknowledgement(key: $0.key, hash: $0.hash) }, job: first.key("orders"), spec: first.specFingerprint)
+        try store.setSpec(first.canonicalSpec, job: first.key("orders"))
         let changed = try Self.job(dir, yaml + "\n  - { from: id, to: Order }")
         let (second, planned, _) = try Self.plan(changed, state: store)
         #expect(second.mappingChanged)
@@ -230,9 +238,9 @@ struct StateFileTests {
         let dir = TemporaryDirectory()
         let zero = dir.write("zero.sqlite", "")
         let store = try SQLiteStateStore(path: zero, readOnly: true)
-        #expect(try store.specFingerprint(job: "x") == nil)
-        #expect(try store.makeLookup(job: "x").find("k") == nil)
-        #expect(try store.acknowledgedCount(job: "x") == 0)
+        #expect(try store.jobs(named: "x") == [])
+        #expect(try store.makeLookup(job: JobKey(name: "x", destination: nil)).find("k") == nil)
+        #expect(try store.acknowledgedCount(named: "x") == 0)
     }
 
     /// Several runs starting at once on a new state file: each opens it, none sees the
@@ -249,7 +257,7 @@ struct StateFileTests {
                     defer { group.leave() }
                     do {
                         let store = try SQLiteStateStore(path: path, readOnly: false)
-                        _ = try store.acknowledgedCount(job: "x")
+                        _ = try store.acknowledgedCount(named: "x")
                     } catch {
                         failures.withLock { $0.append("\(error)") }
                     }
@@ -257,7 +265,7 @@ struct StateFileTests {
             }
             group.wait()
             #expect(failures.withLock { $0 } == [])
-            #expect(try SQLiteStateStore(path: path, readOnly: true).acknowledgedCount(job: "x") == 0)
+            #expect(try SQLiteStateStore(path: path, readOnly: true).acknowledgedCount(named: "x") == 0)
         }
     }
 
@@ -273,7 +281,7 @@ struct StateFileTests {
             return try runProcess("/usr/bin/env", ["python3", "-c", script]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         #expect(try applicationID(set: 0) == "0")
-        #expect(try SQLiteStateStore(path: path, readOnly: true).acknowledgedCount(job: "x") == 0)
+        #expect(try SQLiteStateStore(path: path, readOnly: true).acknowledgedCount(named: "x") == 0)
         _ = try SQLiteStateStore(path: path, readOnly: false)
         #expect(try applicationID() == "\(SQLiteStateStore.applicationID)")
     }

@@ -21,7 +21,7 @@ struct CoordinationTests {
     /// Two coordinators over one state, with distinct holder identities.
     static func pair(_ state: TestState) throws -> (any RunCoordinator, any RunCoordinator, [PostgresStateStore]) {
         func identity(_ pid: Int32) -> HolderIdentity {
-            HolderIdentity(id: UUID().uuidString.lowercased(), pid: pid, host: "test-host-\(pid)", bootID: "boot")
+            HolderIdentity(id: holderID(pid), pid: pid, host: "test-host-\(pid)", bootID: "boot")
         }
         switch state.backend {
         case .sqlite:
@@ -61,19 +61,23 @@ struct CoordinationTests {
         try await b.acquireJob("orders", wait: false) { _ in }
 
         // Waiting: b is told who holds it, and gets it once a lets go.
-        let told = Locked<LeaseHolder?>(nil)
-        let waiter = Task { try await b.acquireJob("crm", wait: true) { holder in told.withLock { $0 = holder } } }
-        try await Task.sleep(for: .milliseconds(600))
-        #expect(told.withLock { $0 }?.pid == 101)
+        let told = Locked<[LeaseHolder?]>([])
+        let waiter = Task { try await b.acquireJob("crm", wait: true) { holder in told.withLock { $0.append(holder) } } }
+        try await eventually(.seconds(30), "b to be told who holds the job") { !told.withLock { $0 }.isEmpty }
+        #expect(told.withLock { $0 }.count == 1)
+        #expect(told.withLock { $0 }.first??.pid == 101)
         await a.releaseJob("crm")
-        try await waiter.value
+        try await waiter.value(within: .seconds(30), "b to take the job a released")
         await #expect(throws: CoordinationError.self) { try await a.acquireJob("crm", wait: false) { _ in } }
 
-        // A wait ends when cancelled.
-        let cancelled = Task { try await a.acquireJob("crm", wait: true) { _ in } }
-        try await Task.sleep(for: .milliseconds(300))
+        // A wait ends when cancelled: once a is waiting (it has been told who holds the job).
+        let waiting = Locked(false)
+        let cancelled = Task { try await a.acquireJob("crm", wait: true) { _ in waiting.withLock { $0 = true } } }
+        try await eventually(.seconds(30), "a to wait for the job") { waiting.withLock { $0 } }
         cancelled.cancel()
-        await #expect(throws: CoordinationError.cancelled) { try await cancelled.value }
+        await #expect(throws: CoordinationError.cancelled) {
+            try await cancelled.value(within: .seconds(30), "the cancelled wait to end")
+        }
         await a.close()
         await b.close()
     }
@@ -109,7 +113,12 @@ struct CoordinationTests {
             let slot = try await budgetA.acquire()
             gotByA.withLock { $0 = slot }
         }
-        try await Task.sleep(for: .milliseconds(300))
+        // b found no free slot and shows the others that it waits, as does a.
+        try await eventually(.seconds(30), "b and a to wait for a slot") {
+            let bWaits = try await Self.isWaiting(Self.holderID(102), state: state)
+            let aWaits = try await Self.isWaiting(Self.holderID(101), state: state)
+            return bWaits && aWaits
+        }
         #expect(gotByB.withLock { $0 }.isEmpty)
         // Each slot a gives back goes to b, who waits, never back to a, who is over
         // its share (8 of 15 while b waits)...
@@ -118,14 +127,17 @@ struct CoordinationTests {
             try await eventually(.seconds(10)) { gotByB.withLock { $0.count } == step }
             #expect(gotByA.withLock { $0 } == nil, "a retook a slot while b was waiting (step \(step))")
         }
-        // ...and at its share (8, b has 7) a gets nothing more while b waits.
+        // ...and at its share (8, b has 7) a gets nothing more while b waits. Nothing is
+        // to happen here, so there is no event to wait for: the pause is the window in
+        // which a's pending request keeps trying (its back-off tops out at 200 ms).
+        #expect(try await Self.isWaiting(Self.holderID(102), state: state))
         try await Task.sleep(for: .milliseconds(500))
         #expect(gotByA.withLock { $0 } == nil)
         #expect(gotByB.withLock { $0.count } == 7)
         // As a's slots come back, b gets its 8th and a its pending one.
         for slot in heldByA { budgetA.release(slot) }
-        try await withTimeout(.seconds(10)) { try await waitingB.value }
-        try await withTimeout(.seconds(10)) { try await pendingA.value }
+        try await waitingB.value(within: .seconds(30), "b's 8 slots")
+        try await pendingA.value(within: .seconds(30), "a's pending slot")
         let slotsOfB = gotByB.withLock { $0 }
         let slotOfA = try #require(gotByA.withLock { $0 })
         #expect(Set(slotsOfB + [slotOfA]).count == 9, "a slot was held twice: \(slotsOfB) and \(slotOfA)")
@@ -134,43 +146,25 @@ struct CoordinationTests {
     }
 }
 
-/// A value behind a lock that closures can share.
-final class Locked<Value: Sendable>: Sendable {
-    private let value: Mutex<Value>
+extension CoordinationTests {
+    /// The holder ID of the coordinator standing for process `pid` (101 or 102).
+    static func holderID(_ pid: Int32) -> String { "holder-\(pid)" }
 
-    init(_ value: Value) {
-        self.value = Mutex(value)
-    }
-
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        value.withLock { body(&$0) }
-    }
-}
-
-/// Waits until `condition` holds, failing the test after `limit`.
-func eventually(
-    _ limit: Duration, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () throws -> Bool
-) async throws {
-    let end = ContinuousClock.now + limit
-    while try !condition() {
-        if ContinuousClock.now > end {
-            Issue.record("condition not met within \(limit)", sourceLocation: sourceLocation)
-            return
+    /// Whether `holder` shows the other processes that it waits for a slot of account
+    /// 123: what the fair share reads (a waiting flag file locked by it, or its member
+    /// row's `waiting_until`).
+    static func isWaiting(_ holder: String, state: TestState) async throws -> Bool {
+        switch state.backend {
+        case .sqlite:
+            let path = LockFileCoordinator.directory(forStateFile: state.argument) + "/account-123/waiting-" + holder
+            guard let flag = try LockFile.existing(path: path) else { return false }
+            defer { flag.close() }
+            return !(try flag.tryLock(shared: true))
+        case .postgres:
+            let database = try #require(state.postgres)
+            return try await database.scalar(
+                "SELECT count(*) FROM ctsync_members WHERE account = '123' AND holder = '\(holder)' AND waiting_until IS NOT NULL"
+            ) == "1"
         }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
-
-/// `body`, or an error after `duration`.
-func withTimeout<T: Sendable>(_ duration: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: duration)
-            throw CancellationError()
-        }
-        let first = try await group.next()!
-        group.cancelAll()
-        return first
     }
 }

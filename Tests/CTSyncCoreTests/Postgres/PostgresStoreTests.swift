@@ -86,7 +86,7 @@ struct PostgresLocationTests {
         }
     }
 
-    @Test func cliRefusesAPasswordInTheURLWithUsageExitAndNoEcho() throws {
+    @Test func cliRefusesAPasswordInTheURLWithUsageExitAndNoEcho() async throws {
         let dir = TemporaryDirectory()
         let job = dir.write(
             "job.yaml",
@@ -103,7 +103,7 @@ struct PostgresLocationTests {
             """)
         dir.write("contacts.csv", "id,email\n1,a@example.com\n")
         for command in ["plan", "run"] {
-            let result = try ctsync(
+            let result = try await ctsync(
                 command, job, "--state", "postgres://sync:hunter2@127.0.0.1:1/state",
                 environment: ["CLEVERTAP_PASSCODE": "x"], directory: dir.path)
             #expect(result.status == 64, "\(result.stderr)")
@@ -122,7 +122,7 @@ struct PostgresSchemaTests {
             let store = try #require(try PostgresStateStore.open(database.location, readOnly: false))
             store.shutdown()
         }
-        #expect(try await database.scalar("SELECT count(*) FROM ctsync_schema_version") == "1")
+        #expect(try await database.scalar("SELECT count(*) FROM ctsync_schema_version") == "\(PostgresSchema.current)")
         #expect(try await database.scalar("SELECT max(version) FROM ctsync_schema_version") == "\(PostgresSchema.current)")
         for table in PostgresSchema.tables {
             #expect(try await database.scalar("to_regclass('\(table)') IS NOT NULL") == "true")
@@ -137,7 +137,7 @@ struct PostgresSchemaTests {
         defer { store.shutdown() }
         @Sendable func write(_ range: Range<Int>) throws {
             try store.acknowledge(
-                range.map { Acknowledgement(key: "k\($0)", hash: RecordHash(high: UInt64($0), low: 1)) }, job: "crm", spec: 7)
+                range.map { Acknowledgement(key: "k\($0)", hash: RecordHash(high: UInt64($0), low: 1)) }, job: JobKey(name: "crm", destination: nil), spec: 7)
         }
         // reltuples is -1 until the table was first analyzed (or vacuumed); autovacuum,
         // which could get there first, is off for this table.
@@ -173,7 +173,7 @@ struct PostgresSchemaTests {
             }
             try await group.waitForAll()
         }
-        #expect(try await database.scalar("SELECT count(*) FROM ctsync_schema_version") == "1")
+        #expect(try await database.scalar("SELECT count(*) FROM ctsync_schema_version") == "\(PostgresSchema.current)")
     }
 
     @Test func newerSchemaIsRefused() async throws {
@@ -224,12 +224,6 @@ struct PostgresSchemaTests {
     }
 }
 
-/// Runs blocking work on a thread of its own (the store's calls block).
-func runDetached<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
 
 /// A TCP port nothing listens on (bound and released).
 func freePort() throws -> Int {

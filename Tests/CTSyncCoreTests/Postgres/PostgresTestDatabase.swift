@@ -138,7 +138,7 @@ final class TestState: @unchecked Sendable {
     func acknowledged(_ job: String) throws -> Int {
         guard let store = try location.openForReading() else { return 0 }
         defer { (store as? PostgresStateStore)?.shutdown() }
-        return try store.acknowledgedCount(job: job)
+        return try store.acknowledgedCount(named: job)
     }
 
     var postgres: PostgresTestDatabase? { database }

@@ -33,7 +33,7 @@ struct StateBackendTests {
         }
     }
 
-    static func acknowledge(_ records: [PlannedRecord], in store: any StateStore, job: String, spec: UInt64) throws {
+    static func acknowledge(_ records: [PlannedRecord], in store: any StateStore, job: JobKey, spec: UInt64) throws {
         try store.acknowledge(records.map { Acknowledgement(key: $0.key, hash: $0.hash) }, job: job, spec: spec)
     }
 
@@ -49,8 +49,8 @@ struct StateBackendTests {
             dir.write("contacts.csv", P.contacts)
             let spec = try P.job(dir, P.profilesJob)
             let (first, records, _) = try P.plan(spec, state: store)
-            try Self.acknowledge(records, in: store, job: "crm", spec: first.specFingerprint)
-            try store.setSpecFingerprint(first.specFingerprint, job: "crm")
+            try Self.acknowledge(records, in: store, job: first.key("crm"), spec: first.specFingerprint)
+            try store.setSpec(first.canonicalSpec, job: first.key("crm"))
 
             let (again, none, _) = try P.plan(spec, state: store)
             #expect(none.isEmpty)
@@ -78,7 +78,7 @@ struct StateBackendTests {
             dir.write("contacts.csv", P.contacts)
             let spec = try P.job(dir, P.profilesJob.replacing("mode: upsert", with: "mode: insert"))
             let (first, records, _) = try P.plan(spec, state: store)
-            try Self.acknowledge(records, in: store, job: "crm", spec: first.specFingerprint)
+            try Self.acknowledge(records, in: store, job: first.key("crm"), spec: first.specFingerprint)
             dir.write("contacts.csv", P.contacts.replacing("Eve,", with: "Eve Changed,"))
             let (second, planned, _) = try P.plan(spec, state: store)
             #expect(planned.isEmpty)
@@ -92,7 +92,7 @@ struct StateBackendTests {
             dir.write("contacts.csv", P.contacts)
             let spec = try P.job(dir, P.profilesJob)
             let (first, records, _) = try P.plan(spec, state: store)
-            try Self.acknowledge(records.filter { $0.line != 6 }, in: store, job: "crm", spec: first.specFingerprint)
+            try Self.acknowledge(records.filter { $0.line != 6 }, in: store, job: first.key("crm"), spec: first.specFingerprint)
             let (second, planned, _) = try P.plan(spec, state: store)
             #expect(planned.map(\.line) == [6])
             #expect(second.counts.added == 1)
@@ -105,13 +105,16 @@ struct StateBackendTests {
             dir.write("contacts.csv", P.contacts)
             let spec = try P.job(dir, P.profilesJob)
             let (first, records, _) = try P.plan(spec, state: store)
-            try Self.acknowledge(records, in: store, job: "crm", spec: first.specFingerprint)
-            try store.setSpecFingerprint(first.specFingerprint, job: "crm")
-            let moved = try P.job(dir, P.profilesJob.replacing("${CLEVERTAP_ACCOUNT_ID}", with: "999"))
-            let (second, planned, _) = try P.plan(moved, state: store)
+            try Self.acknowledge(records, in: store, job: first.key("crm"), spec: first.specFingerprint)
+            try store.setSpec(first.canonicalSpec, job: first.key("crm"))
+            let remapped = try P.job(dir, P.profilesJob.replacing("to: Phone }", with: "to: Phone, transform: [trim] }"))
+            let (second, planned, _) = try P.plan(remapped, state: store)
             #expect(second.mappingChanged)
             #expect(planned.count == 3)
             #expect(second.counts.changed == 3)
+            let moved = try P.job(dir, P.profilesJob.replacing("${CLEVERTAP_ACCOUNT_ID}", with: "999"))
+            let (elsewhere, _, _) = try P.plan(moved, state: store)
+            #expect(elsewhere.baseline.kind == .noState && elsewhere.counts.added == 3)
 
             dir.write("orders.jsonl", #"{"id":"o1","email":"a@example.com","at":1468208340123}"# + "\n")
             let yaml = """
@@ -129,8 +132,8 @@ struct StateBackendTests {
                 """
             let events = try P.job(dir, yaml, name: "orders.yaml")
             let (firstEvents, sent, _) = try P.plan(events, state: store)
-            try Self.acknowledge(sent, in: store, job: "orders", spec: firstEvents.specFingerprint)
-            try store.setSpecFingerprint(firstEvents.specFingerprint, job: "orders")
+            try Self.acknowledge(sent, in: store, job: firstEvents.key("orders"), spec: firstEvents.specFingerprint)
+            try store.setSpec(firstEvents.canonicalSpec, job: firstEvents.key("orders"))
             let changed = try P.job(dir, yaml + "\n  - { from: id, to: Order }", name: "orders.yaml")
             let (again, none, _) = try P.plan(changed, state: store)
             #expect(again.mappingChanged)
@@ -162,11 +165,11 @@ struct StateBackendTests {
             for start in stride(from: 0, to: chosen.count, by: 1000) {
                 let batch = Array(chosen[start..<min(start + 1000, chosen.count)])
                 // A key twice in one batch, and the batch again: the last hash wins, once.
-                try Self.acknowledge(batch + batch.prefix(3), in: store, job: "crm", spec: first.specFingerprint)
-                try Self.acknowledge(batch, in: store, job: "crm", spec: first.specFingerprint)
+                try Self.acknowledge(batch + batch.prefix(3), in: store, job: first.key("crm"), spec: first.specFingerprint)
+                try Self.acknowledge(batch, in: store, job: first.key("crm"), spec: first.specFingerprint)
             }
-            try store.setSpecFingerprint(first.specFingerprint, job: "crm")
-            #expect(try store.acknowledgedCount(job: "crm") == chosen.count)
+            try store.setSpec(first.canonicalSpec, job: first.key("crm"))
+            #expect(try store.acknowledgedCount(job: first.key("crm")) == chosen.count)
 
             write(changedEvery: 5)
             let (second, planned, _) = try P.plan(spec, state: store)

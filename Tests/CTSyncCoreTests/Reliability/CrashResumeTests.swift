@@ -32,123 +32,106 @@ extension ReliabilityTests {
             let rows = ReliabilitySettings.records
             let trials = ReliabilitySettings.crashTrials
             let seed = ReliabilitySettings.seed &+ 100
-            var random = SeededGenerator(seed: seed)
-            let fixture = try await ReliabilityFixture(rows: rows, faults: Self.faults, seed: seed)
-            defer { Task { await fixture.stop() } }
-            let jobs = fixture.writeJobs(Self.options)
-            let inProgress = 2 * Self.options.concurrency * Self.options.batchSize
+            try await ReliabilityFixture.with(rows: rows, faults: Self.faults, seed: seed) { fixture in
+                var random = SeededGenerator(seed: seed)
+                let jobs = fixture.writeJobs(Self.options)
+                let inProgress = 2 * Self.options.concurrency * Self.options.batchSize
 
-            for trial in 1...trials {
-                let events = trial % 2 == 0
-                let job = events ? ReliabilityWorkload.eventsJob : ReliabilityWorkload.profilesJob
-                let key = events ? ReliabilityWorkload.orderKey : ReliabilityWorkload.contactKey
-                let trialState: TestState? = backend == .postgres ? try await TestState(.postgres) : nil
-                let state = trialState?.argument ?? fixture.statePath("trial-\(trial)")
-                fixture.server.reset()
+                for trial in 1...trials {
+                    let events = trial % 2 == 0
+                    let job = events ? ReliabilityWorkload.eventsJob : ReliabilityWorkload.profilesJob
+                    let key = events ? ReliabilityWorkload.orderKey : ReliabilityWorkload.contactKey
+                    let trialState: TestState? = backend == .postgres ? try await TestState(.postgres) : nil
+                    let state = trialState?.argument ?? fixture.statePath("trial-\(trial)")
+                    fixture.server.reset()
 
-                // The kill moment: mostly once a random share of the rows reached the sandbox,
-                // sometimes a random time after launch (while planning or starting to send).
-                let early = Int.random(in: 0..<5, using: &random) == 0
-                let share = Double.random(in: 0..<0.95, using: &random)
-                let delay = Int.random(in: 0..<(early ? 400 : 60), using: &random)
-                let moment = early ? "\(delay) ms after launch" : "\(Int(share * 100))% delivered + \(delay) ms"
-                let process = try launch(events ? jobs.events : jobs.profiles, state: state, fixture: fixture)
-                if !early {
-                    let threshold = Int(share * Double(rows))
-                    while fixture.server.stats().recordsProcessed < threshold && process.isRunning {
-                        try await Task.sleep(for: .milliseconds(2))
+                    // The kill moment: mostly once a random share of the rows reached the sandbox,
+                    // sometimes a random time after launch (while planning or starting to send).
+                    let early = Int.random(in: 0..<5, using: &random) == 0
+                    let share = Double.random(in: 0..<0.95, using: &random)
+                    let delay = Int.random(in: 0..<(early ? 400 : 60), using: &random)
+                    let moment = early ? "\(delay) ms after launch" : "\(Int(share * 100))% delivered + \(delay) ms"
+                    let process = try fixture.base.start(
+                        events ? jobs.events : jobs.profiles, state: state, report: fixture.dir.path + "/killed.json")
+                    if !early {
+                        let threshold = Int(share * Double(rows))
+                        try await eventually(.seconds(300), "\(threshold) records at the sandbox", every: .milliseconds(2)) {
+                            fixture.server.stats().recordsProcessed >= threshold || !process.isRunning
+                        }
                     }
+                    // Not a wait for an event: the delay is the trial's chosen kill moment.
+                    try await Task.sleep(for: .milliseconds(delay))
+                    let finishedFirst = !process.isRunning
+                    process.send(SIGKILL)
+                    try await process.exitStatus()
+                    // Requests the dead process left in flight still land; wait for them.
+                    try await fixture.waitUntilIdle()
+
+                    let heldAtKill =
+                        events
+                        ? Holdings.events(in: fixture.server, checkContent: false)
+                        : Holdings.profiles(in: fixture.server, checkContent: false)
+                    let recordedAtKill = try await runDetached {
+                        try Holdings.state(at: state, job: job, rows: rows, key: key)
+                    }
+                    let unrecorded = heldAtKill.keys.subtracting(recordedAtKill.keys)
+                    let context = """
+                        [\(backend) trial \(trial)/\(trials), seed \(seed), \(job) job of \(rows) rows, killed at \(moment)\
+                        \(finishedFirst ? " (had already finished)" : "")]
+                          at the kill: sandbox held \(heldAtKill.keys.count) keys (\(heldAtKill.copies) copies), \
+                        state \(recordedAtKill.keys.count), held but unrecorded \(unrecorded.count)
+                        """
+
+                    // State never claims a key the sandbox lacks; what it lacks is bounded by the batches in progress.
+                    let phantom = recordedAtKill.keys.subtracting(heldAtKill.keys)
+                    #expect(phantom.isEmpty, "state acknowledges keys the sandbox lacks: \(sample(phantom))\n\(context)")
+                    #expect(recordedAtKill.foreign == 0, "state holds keys of no source row\n\(context)")
+                    #expect(
+                        unrecorded.count <= inProgress,
+                        "\(unrecorded.count) records reached the sandbox but not state (bound \(inProgress))\n\(context)")
+                    #expect(heldAtKill.duplicates == 0, "duplicates before any retry\n\(context)")
+
+                    let (result, reports) = try await fixture.run([events ? jobs.events : jobs.profiles], state: state)
+                    try await fixture.waitUntilIdle()
+                    let report = try #require(reports[job], "no report from the rerun\n\(context)\n\(result.stderr)")
+                    let held =
+                        events
+                        ? Holdings.events(in: fixture.server, checkContent: true)
+                        : Holdings.profiles(in: fixture.server, checkContent: true)
+                    let recorded = try await runDetached { try Holdings.state(at: state, job: job, rows: rows, key: key) }
+                    let rerun =
+                        "\(context)\n  rerun: exit \(result.status), \(report.summary)\n  \(result.stderr.suffix(1000))"
+
+                    #expect(result.status == 0, "rerun failed\n\(rerun)")
+                    #expect(report.status == .succeeded, "rerun status\n\(rerun)")
+                    // The rerun sends exactly what state lacked, and nothing is missing afterwards.
+                    #expect(report.counts.unchanged == recordedAtKill.keys.count, "rerun unchanged\n\(rerun)")
+                    #expect(report.counts.planned == rows - recordedAtKill.keys.count, "rerun planned\n\(rerun)")
+                    #expect(report.counts.succeeded == report.counts.planned, "rerun succeeded\n\(rerun)")
+                    let all = Set((0..<rows).map(key))
+                    let missing = all.subtracting(held.keys)
+                    #expect(missing.isEmpty, "the sandbox lacks \(sample(missing)) after the rerun\n\(rerun)")
+                    #expect(held.foreign == 0 && held.mismatches == 0, "stored \(held.mismatchSamples)\n\(rerun)")
+                    #expect(recorded.keys == held.keys, "state and sandbox disagree after the rerun\n\(rerun)")
+                    #expect(recorded.foreign == 0, "state holds keys of no source row\n\(rerun)")
+                    // Sent twice: exactly the records the sandbox held but state had not recorded.
+                    #expect(
+                        held.duplicates == unrecorded.count,
+                        "\(held.duplicates) records stored twice, \(unrecorded.count) were unrecorded at the kill\n\(rerun)"
+                    )
+
+                    print(
+                        """
+                        reliability: crash trial \(trial)/\(trials) (\(job), \(backend) state): killed at \(moment)\
+                        \(finishedFirst ? " after it finished" : ""); sandbox held \(heldAtKill.keys.count), \
+                        state \(recordedAtKill.keys.count), re-sent \(unrecorded.count) (bound \(inProgress)); \
+                        rerun planned \(report.counts.planned)\
+                        \(recordedAtKill.unfinishedState.map { "; state left unfinished, read-only open refused it: \($0)" } ?? "")
+                        """)
+                    // The trial's database is dropped when its TestState goes: not before here.
+                    withExtendedLifetime(trialState) {}
                 }
-                try await Task.sleep(for: .milliseconds(delay))
-                let finishedFirst = !process.isRunning
-                kill(process.processIdentifier, SIGKILL)
-                while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
-                // Requests the dead process left in flight still land; wait for them.
-                try await fixture.waitUntilIdle()
-
-                let heldAtKill =
-                    events
-                    ? Holdings.events(in: fixture.server, checkContent: false)
-                    : Holdings.profiles(in: fixture.server, checkContent: false)
-                let recordedAtKill = try await runDetached {
-                    try Holdings.state(at: state, job: job, rows: rows, key: key)
-                }
-                let unrecorded = heldAtKill.keys.subtracting(recordedAtKill.keys)
-                let context = """
-                    [\(backend) trial \(trial)/\(trials), seed \(seed), \(job) job of \(rows) rows, killed at \(moment)\
-                    \(finishedFirst ? " (had already finished)" : "")]
-                      at the kill: sandbox held \(heldAtKill.keys.count) keys (\(heldAtKill.copies) copies), \
-                    state \(recordedAtKill.keys.count), held but unrecorded \(unrecorded.count)
-                    """
-
-                // State never claims a key the sandbox lacks; what it lacks is bounded by the batches in progress.
-                let phantom = recordedAtKill.keys.subtracting(heldAtKill.keys)
-                #expect(phantom.isEmpty, "state acknowledges keys the sandbox lacks: \(sample(phantom))\n\(context)")
-                #expect(recordedAtKill.foreign == 0, "state holds keys of no source row\n\(context)")
-                #expect(
-                    unrecorded.count <= inProgress,
-                    "\(unrecorded.count) records reached the sandbox but not state (bound \(inProgress))\n\(context)")
-                #expect(heldAtKill.duplicates == 0, "duplicates before any retry\n\(context)")
-
-                let (result, reports) = try await fixture.run([events ? jobs.events : jobs.profiles], state: state)
-                try await fixture.waitUntilIdle()
-                let report = try #require(reports[job], "no report from the rerun\n\(context)\n\(result.stderr)")
-                let held =
-                    events
-                    ? Holdings.events(in: fixture.server, checkContent: true)
-                    : Holdings.profiles(in: fixture.server, checkContent: true)
-                let recorded = try await runDetached { try Holdings.state(at: state, job: job, rows: rows, key: key) }
-                let rerun =
-                    "\(context)\n  rerun: exit \(result.status), \(report.summary)\n  \(result.stderr.suffix(1000))"
-
-                #expect(result.status == 0, "rerun failed\n\(rerun)")
-                #expect(report.status == "succeeded", "rerun status\n\(rerun)")
-                // The rerun sends exactly what state lacked, and nothing is missing afterwards.
-                #expect(report.count("unchanged") == recordedAtKill.keys.count, "rerun unchanged\n\(rerun)")
-                #expect(report.count("planned") == rows - recordedAtKill.keys.count, "rerun planned\n\(rerun)")
-                #expect(report.count("succeeded") == report.count("planned"), "rerun succeeded\n\(rerun)")
-                let all = Set((0..<rows).map(key))
-                let missing = all.subtracting(held.keys)
-                #expect(missing.isEmpty, "the sandbox lacks \(sample(missing)) after the rerun\n\(rerun)")
-                #expect(held.foreign == 0 && held.mismatches == 0, "stored \(held.mismatchSamples)\n\(rerun)")
-                #expect(recorded.keys == held.keys, "state and sandbox disagree after the rerun\n\(rerun)")
-                #expect(recorded.foreign == 0, "state holds keys of no source row\n\(rerun)")
-                // Sent twice: exactly the records the sandbox held but state had not recorded.
-                #expect(
-                    held.duplicates == unrecorded.count,
-                    "\(held.duplicates) records stored twice, \(unrecorded.count) were unrecorded at the kill\n\(rerun)"
-                )
-
-                print(
-                    """
-                    reliability: crash trial \(trial)/\(trials) (\(job), \(backend) state): killed at \(moment)\
-                    \(finishedFirst ? " after it finished" : ""); sandbox held \(heldAtKill.keys.count), \
-                    state \(recordedAtKill.keys.count), re-sent \(unrecorded.count) (bound \(inProgress)); \
-                    rerun planned \(report.count("planned"))\
-                    \(recordedAtKill.unfinishedState.map { "; state left unfinished, read-only open refused it: \($0)" } ?? "")
-                    """)
-                // The trial's database is dropped when its TestState goes: not before here.
-                withExtendedLifetime(trialState) {}
             }
-        }
-
-        /// Starts `ctsync run` on `job` without waiting for it.
-        func launch(_ job: String, state: String, fixture: ReliabilityFixture) throws -> Process {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Products.ctsync)
-            process.arguments = [
-                "run", job, "--state", state, "--quiet", "--report", fixture.dir.path + "/killed.json",
-            ]
-            var environment = ProcessInfo.processInfo.environment
-            for key in environment.keys where key.hasPrefix("CLEVERTAP_") || key.hasPrefix("CTSYNC_") {
-                environment[key] = nil
-            }
-            process.environment = environment.merging(fixture.environment) { _, new in new }
-            process.currentDirectoryURL = URL(fileURLWithPath: fixture.dir.path)
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
         }
     }
 }

@@ -89,65 +89,65 @@ extension ReliabilityTests {
             var options = Self.options
             options.maxAttempts = 2
             let faults = FaultConfiguration(latencyMilliseconds: 20, jitterMilliseconds: 20, fault429: 0.3)
-            let fixture = try await ReliabilityFixture(rows: rows, faults: faults, seed: seed)
-            defer { Task { await fixture.stop() } }
-            fixture.writeJobs(options)
-            let state = fixture.statePath()
-            let (result, reports) = try await fixture.run([fixture.jobsDirectory], state: state)
-            try await fixture.waitUntilIdle()
-            let stats = fixture.server.stats()
-            let context = """
-                [429 storm exhausting max_attempts 2, seed \(seed), \(rows) rows a job]
-                  profiles report: \(reports[ReliabilityWorkload.profilesJob]?.summary ?? "none")
-                  events report:   \(reports[ReliabilityWorkload.eventsJob]?.summary ?? "none")
-                  sandbox: \(stats.summary)
-                  stderr: \(result.stderr.suffix(1500))
-                """
-            var failed: [String: Int] = [:]
-            for job in [ReliabilityWorkload.profilesJob, ReliabilityWorkload.eventsJob] {
-                let report = try #require(reports[job], "no \(job) report\n\(context)")
-                let (stored, recorded) = try holdings(job, fixture: fixture, rows: rows, state: state)
-                failed[job] = report.count("failed")
-                #expect(report.count("planned") == rows, "\(job): planned\n\(context)")
-                #expect(
-                    report.count("planned") == report.count("succeeded") + report.count("failed")
-                        && report.count("rejected") == 0,
-                    "\(job): planned ≠ succeeded + failed\n\(context)")
-                #expect(
-                    report.status == (report.count("failed") > 0 ? "failed" : "succeeded"),
-                    "\(job): status\n\(context)")
-                #expect(report.errors.contains("http_429") || report.count("failed") == 0, "\(job): errors\n\(context)")
-                // What failed is exactly what the sandbox lacks, and state records exactly what it holds.
-                #expect(stored.keys.count == report.count("succeeded"), "\(job): stored ≠ succeeded\n\(context)")
-                #expect(recorded.keys == stored.keys, "\(job): state ≠ sandbox\n\(context)")
-                #expect(
-                    stored.duplicates == 0 && stored.mismatches == 0, "\(job): duplicates or mismatches\n\(context)")
-            }
-            let anyFailed = failed.values.contains { $0 > 0 }
-            #expect(result.status == (anyFailed ? 1 : 0), "exit status\n\(context)")
-            #expect(stats.maxInFlight <= options.concurrency, "max in flight\n\(context)")
+            try await ReliabilityFixture.with(rows: rows, faults: faults, seed: seed) { fixture in
+                fixture.writeJobs(options)
+                let state = fixture.statePath()
+                let (result, reports) = try await fixture.run([fixture.jobsDirectory], state: state)
+                try await fixture.waitUntilIdle()
+                let stats = fixture.server.stats()
+                let context = """
+                    [429 storm exhausting max_attempts 2, seed \(seed), \(rows) rows a job]
+                      profiles report: \(reports[ReliabilityWorkload.profilesJob]?.summary ?? "none")
+                      events report:   \(reports[ReliabilityWorkload.eventsJob]?.summary ?? "none")
+                      sandbox: \(stats.summary)
+                      stderr: \(result.stderr.suffix(1500))
+                    """
+                var failed: [String: Int] = [:]
+                for job in [ReliabilityWorkload.profilesJob, ReliabilityWorkload.eventsJob] {
+                    let report = try #require(reports[job], "no \(job) report\n\(context)")
+                    let (stored, recorded) = try holdings(job, fixture: fixture, rows: rows, state: state)
+                    failed[job] = report.counts.failed
+                    #expect(report.counts.planned == rows, "\(job): planned\n\(context)")
+                    #expect(
+                        report.counts.planned == report.counts.succeeded + report.counts.failed
+                            && report.counts.rejected == 0,
+                        "\(job): planned ≠ succeeded + failed\n\(context)")
+                    #expect(
+                        report.status == (report.counts.failed > 0 ? .failed : .succeeded),
+                        "\(job): status\n\(context)")
+                    #expect(report.errors["http_429"] != nil || report.counts.failed == 0, "\(job): errors\n\(context)")
+                    // What failed is exactly what the sandbox lacks, and state records exactly what it holds.
+                    #expect(stored.keys.count == report.counts.succeeded, "\(job): stored ≠ succeeded\n\(context)")
+                    #expect(recorded.keys == stored.keys, "\(job): state ≠ sandbox\n\(context)")
+                    #expect(
+                        stored.duplicates == 0 && stored.mismatches == 0, "\(job): duplicates or mismatches\n\(context)")
+                }
+                let anyFailed = failed.values.contains { $0 > 0 }
+                #expect(result.status == (anyFailed ? 1 : 0), "exit status\n\(context)")
+                #expect(stats.maxInFlight <= options.concurrency, "max in flight\n\(context)")
 
-            // Without faults, a rerun sends exactly the records that failed.
-            try fixture.server.setFaults(FaultConfiguration(latencyMilliseconds: 20))
-            let (rerun, again) = try await fixture.run([fixture.jobsDirectory], state: state)
-            try await fixture.waitUntilIdle()
-            #expect(rerun.status == 0, "rerun exit \(rerun.status): \(rerun.stderr.suffix(1500))\n\(context)")
-            for job in [ReliabilityWorkload.profilesJob, ReliabilityWorkload.eventsJob] {
-                let report = try #require(again[job], "no \(job) report from the rerun\n\(context)")
-                let (stored, recorded) = try holdings(job, fixture: fixture, rows: rows, state: state)
-                #expect(report.count("planned") == failed[job], "\(job): rerun planned\n\(report.summary)\n\(context)")
-                #expect(report.count("succeeded") == failed[job], "\(job): rerun succeeded\n\(context)")
-                #expect(
-                    stored.keys.count == rows && recorded.keys == stored.keys, "\(job): after the rerun\n\(context)")
-                #expect(
-                    stored.duplicates == 0 && stored.mismatches == 0, "\(job): duplicates or mismatches\n\(context)")
+                // Without faults, a rerun sends exactly the records that failed.
+                try fixture.server.setFaults(FaultConfiguration(latencyMilliseconds: 20))
+                let (rerun, again) = try await fixture.run([fixture.jobsDirectory], state: state)
+                try await fixture.waitUntilIdle()
+                #expect(rerun.status == 0, "rerun exit \(rerun.status): \(rerun.stderr.suffix(1500))\n\(context)")
+                for job in [ReliabilityWorkload.profilesJob, ReliabilityWorkload.eventsJob] {
+                    let report = try #require(again[job], "no \(job) report from the rerun\n\(context)")
+                    let (stored, recorded) = try holdings(job, fixture: fixture, rows: rows, state: state)
+                    #expect(report.counts.planned == failed[job], "\(job): rerun planned\n\(report.summary)\n\(context)")
+                    #expect(report.counts.succeeded == failed[job], "\(job): rerun succeeded\n\(context)")
+                    #expect(
+                        stored.keys.count == rows && recorded.keys == stored.keys, "\(job): after the rerun\n\(context)")
+                    #expect(
+                        stored.duplicates == 0 && stored.mismatches == 0, "\(job): duplicates or mismatches\n\(context)")
+                }
+                print(
+                    """
+                    reliability: 429 storm exhausting max_attempts 2: \(rows) rows a job; \
+                    failed \(failed[ReliabilityWorkload.profilesJob] ?? -1)+\(failed[ReliabilityWorkload.eventsJob] ?? -1), \
+                    all re-sent by the rerun; max in flight \(stats.maxInFlight)/\(options.concurrency); sandbox \(stats.summary)
+                    """)
             }
-            print(
-                """
-                reliability: 429 storm exhausting max_attempts 2: \(rows) rows a job; \
-                failed \(failed[ReliabilityWorkload.profilesJob] ?? -1)+\(failed[ReliabilityWorkload.eventsJob] ?? -1), \
-                all re-sent by the rerun; max in flight \(stats.maxInFlight)/\(options.concurrency); sandbox \(stats.summary)
-                """)
         }
 
         /// What the sandbox and state hold for `job`, contents checked.
@@ -188,131 +188,143 @@ extension ReliabilityTests {
             // Latency keeps the client's window full, so a request too many would show.
             faults.latencyMilliseconds = 20
             faults.jitterMilliseconds = 20
-            let fixture = try await ReliabilityFixture(rows: rows, faults: faults, seed: seed)
-            defer { Task { await fixture.stop() } }
-            fixture.writeJobs(scenario.options)
-            let bursts = scenario.calm.map { calm in
-                var quiet = calm
-                quiet.latencyMilliseconds = faults.latencyMilliseconds
-                quiet.jitterMilliseconds = faults.jitterMilliseconds
-                return alternateFaults(fixture.server, faults, quiet, every: scenario.burstRequests)
-            }
-            let started = ContinuousClock.now
-            let (result, reports) = try await fixture.run([fixture.jobsDirectory], state: fixture.statePath())
-            bursts?.cancel()
-            try await fixture.waitUntilIdle()
-            let elapsed = ContinuousClock.now - started
-            let stats = fixture.server.stats()
-
-            let profilesReport = try #require(
-                reports[ReliabilityWorkload.profilesJob], "no profiles report; stderr: \(result.stderr)")
-            let eventsReport = try #require(
-                reports[ReliabilityWorkload.eventsJob], "no events report; stderr: \(result.stderr)")
-            let state = fixture.statePath()
-            let (profiles, profilesState) = try holdings(
-                ReliabilityWorkload.profilesJob, fixture: fixture, rows: rows, state: state)
-            let (events, eventsState) = try holdings(
-                ReliabilityWorkload.eventsJob, fixture: fixture, rows: rows, state: state)
-
-            let context = """
-                [\(scenario.name), seed \(seed), \(rows) rows a job, batch_size \(scenario.options.batchSize), \
-                concurrency \(scenario.options.concurrency)]
-                  profiles report: \(profilesReport.summary)
-                  events report:   \(eventsReport.summary)
-                  sandbox: \(stats.summary)
-                  stderr: \(result.stderr.suffix(1500))
-                """
-            #expect(result.status == 0, "ctsync exited \(result.status)\n\(context)")
-
-            let sourceKeys: [String: Set<String>] = [
-                ReliabilityWorkload.profilesJob: Set((0..<rows).map(ReliabilityWorkload.contactKey)),
-                ReliabilityWorkload.eventsJob: Set((0..<rows).map(ReliabilityWorkload.orderKey)),
-            ]
-            for (job, report, stored, recorded) in [
-                (ReliabilityWorkload.profilesJob, profilesReport, profiles, profilesState),
-                (ReliabilityWorkload.eventsJob, eventsReport, events, eventsState),
-            ] {
-                let all = sourceKeys[job]!
-                // Every planned record ends in exactly one of succeeded, rejected, failed.
-                #expect(report.status == "succeeded", "\(job): status \(report.status)\n\(context)")
-                #expect(report.count("source_rows") == rows, "\(job): source rows\n\(context)")
-                #expect(report.count("planned") == rows, "\(job): planned\n\(context)")
-                #expect(
-                    report.count("planned")
-                        == report.count("succeeded") + report.count("rejected") + report.count("failed"),
-                    "\(job): planned ≠ succeeded + rejected + failed\n\(context)")
-                #expect(report.count("failed") == 0, "\(job): failed records\n\(context)")
-                #expect(report.count("rejected") == 0, "\(job): rejected records\n\(context)")
-
-                // The sandbox holds every row, exactly as the source has it, and nothing else.
-                let missing = all.subtracting(stored.keys)
-                #expect(missing.isEmpty, "\(job): the sandbox lacks \(sample(missing))\n\(context)")
-                #expect(stored.foreign == 0, "\(job): \(stored.foreign) stored items are no row of the source")
-                #expect(
-                    stored.mismatches == 0,
-                    "\(job): \(stored.mismatches) stored records differ from their row: \(stored.mismatchSamples)\n\(context)"
-                )
-
-                // State holds exactly what the sandbox acknowledged: never a key the sandbox lacks,
-                // and every succeeded record.
-                let unstored = recorded.keys.subtracting(stored.keys)
-                #expect(unstored.isEmpty, "\(job): state acknowledges keys the sandbox lacks: \(sample(unstored))")
-                #expect(recorded.foreign == 0, "\(job): state holds \(recorded.foreign) keys of no source row")
-                #expect(
-                    recorded.keys.count == report.count("succeeded"),
-                    "\(job): state holds \(recorded.keys.count) keys, the report says \(report.count("succeeded")) succeeded\n\(context)"
-                )
-
-                // Duplicates come only from answers the client never saw, and the report counts them.
-                let duplicates = stored.duplicates
-                #expect(
-                    duplicates <= report.count("possibly_duplicated"),
-                    "\(job): \(duplicates) records stored more than once, the report says \(report.count("possibly_duplicated")) possibly duplicated\n\(context)"
-                )
-                let unanswered = (stats.lostResponses + stats.slowResponses) * scenario.options.batchSize
-                #expect(
-                    duplicates <= unanswered,
-                    "\(job): \(duplicates) duplicates but only \(unanswered) records went unanswered\n\(context)")
-                if !scenario.mayDuplicate {
-                    #expect(duplicates == 0, "\(job): \(duplicates) duplicates without a lost answer\n\(context)")
+            try await ReliabilityFixture.with(rows: rows, faults: faults, seed: seed) { fixture in
+                fixture.writeJobs(scenario.options)
+                let calm = scenario.calm.map { calm in
+                    var quiet = calm
+                    quiet.latencyMilliseconds = faults.latencyMilliseconds
+                    quiet.jitterMilliseconds = faults.jitterMilliseconds
+                    return quiet
                 }
-            }
-            if !scenario.mayDuplicate {
-                #expect(stats.recordsProcessed == 2 * rows, "records processed more than once\n\(context)")
-            }
-            // The client never had more requests in flight than its concurrency.
-            #expect(
-                stats.maxInFlight <= scenario.options.concurrency,
-                "the sandbox saw \(stats.maxInFlight) requests in flight, concurrency is \(scenario.options.concurrency)\n\(context)"
-            )
+                let started = ContinuousClock.now
+                let (result, reports) = try await alternatingFaults(
+                    fixture.server, faults, calm, every: scenario.burstRequests
+                ) {
+                    try await fixture.run([fixture.jobsDirectory], state: fixture.statePath())
+                }
+                try await fixture.waitUntilIdle()
+                let elapsed = ContinuousClock.now - started
+                let stats = fixture.server.stats()
 
-            print(
-                """
-                reliability: \(scenario.name): \(rows) rows a job in \(elapsed); \
-                requests \(profilesReport.requests)+\(eventsReport.requests), \
-                retries \(profilesReport.retries)+\(eventsReport.retries), \
-                throttled \(profilesReport.throttled)+\(eventsReport.throttled), \
-                possibly duplicated \(profilesReport.count("possibly_duplicated"))+\(eventsReport.count("possibly_duplicated")), \
-                duplicate events \(events.duplicates), profiles upserted twice \(profiles.duplicates), \
-                max in flight \(stats.maxInFlight)/\(scenario.options.concurrency); sandbox \(stats.summary)
-                """)
+                let profilesReport = try #require(
+                    reports[ReliabilityWorkload.profilesJob], "no profiles report; stderr: \(result.stderr)")
+                let eventsReport = try #require(
+                    reports[ReliabilityWorkload.eventsJob], "no events report; stderr: \(result.stderr)")
+                let state = fixture.statePath()
+                let (profiles, profilesState) = try holdings(
+                    ReliabilityWorkload.profilesJob, fixture: fixture, rows: rows, state: state)
+                let (events, eventsState) = try holdings(
+                    ReliabilityWorkload.eventsJob, fixture: fixture, rows: rows, state: state)
+
+                let context = """
+                    [\(scenario.name), seed \(seed), \(rows) rows a job, batch_size \(scenario.options.batchSize), \
+                    concurrency \(scenario.options.concurrency)]
+                      profiles report: \(profilesReport.summary)
+                      events report:   \(eventsReport.summary)
+                      sandbox: \(stats.summary)
+                      stderr: \(result.stderr.suffix(1500))
+                    """
+                #expect(result.status == 0, "ctsync exited \(result.status)\n\(context)")
+
+                let sourceKeys: [String: Set<String>] = [
+                    ReliabilityWorkload.profilesJob: Set((0..<rows).map(ReliabilityWorkload.contactKey)),
+                    ReliabilityWorkload.eventsJob: Set((0..<rows).map(ReliabilityWorkload.orderKey)),
+                ]
+                for (job, report, stored, recorded) in [
+                    (ReliabilityWorkload.profilesJob, profilesReport, profiles, profilesState),
+                    (ReliabilityWorkload.eventsJob, eventsReport, events, eventsState),
+                ] {
+                    let all = sourceKeys[job]!
+                    // Every planned record ends in exactly one of succeeded, rejected, failed.
+                    #expect(report.status == .succeeded, "\(job): status \(report.status)\n\(context)")
+                    #expect(report.counts.sourceRows == rows, "\(job): source rows\n\(context)")
+                    #expect(report.counts.planned == rows, "\(job): planned\n\(context)")
+                    #expect(
+                        report.counts.planned
+                            == report.counts.succeeded + report.counts.rejected + report.counts.failed,
+                        "\(job): planned ≠ succeeded + rejected + failed\n\(context)")
+                    #expect(report.counts.failed == 0, "\(job): failed records\n\(context)")
+                    #expect(report.counts.rejected == 0, "\(job): rejected records\n\(context)")
+
+                    // The sandbox holds every row, exactly as the source has it, and nothing else.
+                    let missing = all.subtracting(stored.keys)
+                    #expect(missing.isEmpty, "\(job): the sandbox lacks \(sample(missing))\n\(context)")
+                    #expect(stored.foreign == 0, "\(job): \(stored.foreign) stored items are no row of the source")
+                    #expect(
+                        stored.mismatches == 0,
+                        "\(job): \(stored.mismatches) stored records differ from their row: \(stored.mismatchSamples)\n\(context)"
+                    )
+
+                    // State holds exactly what the sandbox acknowledged: never a key the sandbox lacks,
+                    // and every succeeded record.
+                    let unstored = recorded.keys.subtracting(stored.keys)
+                    #expect(unstored.isEmpty, "\(job): state acknowledges keys the sandbox lacks: \(sample(unstored))")
+                    #expect(recorded.foreign == 0, "\(job): state holds \(recorded.foreign) keys of no source row")
+                    #expect(
+                        recorded.keys.count == report.counts.succeeded,
+                        "\(job): state holds \(recorded.keys.count) keys, the report says \(report.counts.succeeded) succeeded\n\(context)"
+                    )
+
+                    // Duplicates come only from answers the client never saw, and the report counts them.
+                    let duplicates = stored.duplicates
+                    #expect(
+                        duplicates <= report.counts.possiblyDuplicated,
+                        "\(job): \(duplicates) records stored more than once, the report says \(report.counts.possiblyDuplicated) possibly duplicated\n\(context)"
+                    )
+                    let unanswered = (stats.lostResponses + stats.slowResponses) * scenario.options.batchSize
+                    #expect(
+                        duplicates <= unanswered,
+                        "\(job): \(duplicates) duplicates but only \(unanswered) records went unanswered\n\(context)")
+                    if !scenario.mayDuplicate {
+                        #expect(duplicates == 0, "\(job): \(duplicates) duplicates without a lost answer\n\(context)")
+                    }
+                }
+                if !scenario.mayDuplicate {
+                    #expect(stats.recordsProcessed == 2 * rows, "records processed more than once\n\(context)")
+                }
+                // The client never had more requests in flight than its concurrency.
+                #expect(
+                    stats.maxInFlight <= scenario.options.concurrency,
+                    "the sandbox saw \(stats.maxInFlight) requests in flight, concurrency is \(scenario.options.concurrency)\n\(context)"
+                )
+
+                print(
+                    """
+                    reliability: \(scenario.name): \(rows) rows a job in \(elapsed); \
+                    requests \(profilesReport.http.requests)+\(eventsReport.http.requests), \
+                    retries \(profilesReport.http.retries)+\(eventsReport.http.retries), \
+                    throttled \(profilesReport.http.throttled)+\(eventsReport.http.throttled), \
+                    possibly duplicated \(profilesReport.counts.possiblyDuplicated)+\(eventsReport.counts.possiblyDuplicated), \
+                    duplicate events \(events.duplicates), profiles upserted twice \(profiles.duplicates), \
+                    max in flight \(stats.maxInFlight)/\(scenario.options.concurrency); sandbox \(stats.summary)
+                    """)
+            }
         }
 
-        /// Switches the sandbox between `burst` and `calm` every `every` upload requests until cancelled.
-        func alternateFaults(
-            _ server: SandboxServer, _ burst: FaultConfiguration, _ calm: FaultConfiguration, every: Int
-        ) -> Task<Void, Never> {
-            Task {
-                var bursting = true
-                var next = every
-                while !Task.isCancelled {
-                    if server.stats().requests >= next {
-                        bursting.toggle()
-                        try? server.setFaults(bursting ? burst : calm)
-                        next += every
+        /// Runs `body` while switching the sandbox between `burst` and `calm` (when there is
+        /// a calm) every `every` upload requests; the switching ends with `body`, and is
+        /// awaited, whether `body` returns or throws.
+        func alternatingFaults<Result>(
+            _ server: SandboxServer, _ burst: FaultConfiguration, _ calm: FaultConfiguration?, every: Int,
+            _ body: () async throws -> Result
+        ) async throws -> Result {
+            guard let calm else { return try await body() }
+            return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+                group.addTask {
+                    var bursting = true
+                    var next = every
+                    // The sandbox announces no request count: it is looked at every 5 ms.
+                    while !Task.isCancelled {
+                        if server.stats().requests >= next {
+                            bursting.toggle()
+                            try? server.setFaults(bursting ? burst : calm)
+                            next += every
+                        }
+                        try? await Task.sleep(for: .milliseconds(5))
                     }
-                    try? await Task.sleep(for: .milliseconds(5))
                 }
+                defer { group.cancelAll() }
+                return try await body()
             }
         }
     }

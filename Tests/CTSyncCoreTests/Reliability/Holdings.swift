@@ -110,7 +110,7 @@ struct Holdings: Sendable {
             }
         }
         defer { (store as? PostgresStateStore)?.shutdown() }
-        let lookup = try store.makeLookup(job: job)
+        let lookup = try store.makeLookup(job: try store.key(named: job))
         defer { lookup.close() }
         let chunk = 1000
         for start in stride(from: 0, to: rows, by: chunk) {
@@ -119,7 +119,7 @@ struct Holdings: Sendable {
             for k in keys where try lookup.find(k) != nil { holdings.keys.insert(k) }
         }
         holdings.copies = holdings.keys.count
-        holdings.foreign = try store.acknowledgedCount(job: job) - holdings.keys.count
+        holdings.foreign = try store.acknowledgedCount(named: job) - holdings.keys.count
         return holdings
     }
 }

@@ -96,97 +96,97 @@ struct CanaryScanTests {
     }
 
     @Test func noCommandShowsTheCanaryUnlessAsked() async throws {
-        let fixture = try await RunFixture(limits: ValidationLimits(maxCustomProfileProperties: 1))
-        defer { Task { await fixture.stop() } }
-        let dir = fixture.dir
-        dir.write("jobs/contacts.csv", Self.contacts)
-        dir.write("jobs/emails.yaml", Self.emailsJob)
-        dir.write("jobs/phones.yaml", Self.phonesJob)
-        dir.write("lines/contacts.jsonl", Self.jsonl)
-        dir.write("lines/lines.yaml", Self.jsonlJob)
-        let environment = fixture.environment
-        let state = dir.path + "/state.sqlite"
+        try await RunFixture.with(limits: ValidationLimits(maxCustomProfileProperties: 1)) { fixture in
+            let dir = fixture.dir
+            dir.write("jobs/contacts.csv", Self.contacts)
+            dir.write("jobs/emails.yaml", Self.emailsJob)
+            dir.write("jobs/phones.yaml", Self.phonesJob)
+            dir.write("lines/contacts.jsonl", Self.jsonl)
+            dir.write("lines/lines.yaml", Self.jsonlJob)
+            let environment = fixture.environment
+            let state = dir.path + "/state.sqlite"
 
-        func ctsync(_ arguments: String...) async throws -> ProcessResult {
-            try await runProcessDetached(Products.ctsync, arguments, environment: environment, directory: dir.path)
-        }
-        func scan(_ result: ProcessResult, _ label: String) {
-            Self.expectClean(result.stdout, "\(label): stdout")
-            Self.expectClean(result.stderr, "\(label): stderr")
-        }
-
-        // lint: every format.
-        for format in ["text", "json", "github"] {
-            scan(try await ctsync("lint", "jobs", "lines", "--format", format), "lint --format \(format)")
-        }
-
-        // plan: text and JSON, each job, and with --records (the file is the records: asked for).
-        for job in ["jobs/emails.yaml", "jobs/phones.yaml", "lines/lines.yaml"] {
-            for format in ["text", "json"] {
-                let plan = try await ctsync("plan", job, "--state", state, "--format", format)
-                // 1 when the invalid rows exceed the job's max_rejected, as run would.
-                #expect(plan.status == 0 || plan.status == 1, "\(job): \(plan.stderr)")
-                scan(plan, "plan \(job) --format \(format)")
+            func ctsync(_ arguments: String...) async throws -> ProcessResult {
+                try await runProcessDetached(Products.ctsync, arguments, environment: environment, directory: dir.path)
             }
-            let records = dir.path + "/records-\(UUID().uuidString).jsonl"
-            let plan = try await ctsync("plan", job, "--state", state, "--records", records, "--detailed-exitcode")
-            scan(plan, "plan \(job) --records")
-            if job != "lines/lines.yaml" { Self.expectLeaks(dir.read((records as NSString).lastPathComponent), "--records") }
-        }
-        let plan = try await ctsync("plan", "jobs/emails.yaml", "--state", state)
-        #expect(plan.stdout.contains("invalid_phone"))
-        #expect(plan.stdout.contains("duplicate_primary_key"))
-        #expect(plan.stdout.contains("invalid_email") || plan.stdout.contains("identity_kind_mismatch"))
-        #expect(plan.stdout.contains("invalid_row"))
-
-        // run, with progress lines (stderr is not a terminal: the CI form), twice: the
-        // rows the sandbox refused are planned and refused again.
-        for attempt in 1...2 {
-            let reports = dir.path + "/reports-\(attempt)/"
-            let run = try await ctsync("run", "jobs", "lines", "--state", state, "--report", reports)
-            #expect(run.status == 1, "\(run.stderr)")
-            scan(run, "run #\(attempt)")
-            let files = FileSystemListing.files(in: reports)
-            #expect(files.count == 3)
-            for file in files {
-                let text = (try? String(contentsOfFile: reports + file, encoding: .utf8)) ?? ""
-                Self.expectClean(text, "report \(file) (run #\(attempt))")
-                if file.hasPrefix("emails") { #expect(text.contains("\"rejected\":1") || text.contains("\"rejected\": 1"), "\(text)") }
+            func scan(_ result: ProcessResult, _ label: String) {
+                Self.expectClean(result.stdout, "\(label): stdout")
+                Self.expectClean(result.stderr, "\(label): stderr")
             }
-        }
-        #expect(fixture.server.stats().recordsUnprocessed >= 4, "the sandbox refused (and echoed) records")
 
-        // Asked for: the canaries may (and do) appear.
-        Self.expectLeaks(try await ctsync("plan", "jobs/emails.yaml", "--state", state, "--show-pii").stdout, "plan --show-pii")
-        let pii = dir.path + "/pii/"
-        _ = try await ctsync("run", "jobs", "--state", state, "--report", pii, "--report-pii", "--quiet")
-        let emails = FileSystemListing.files(in: pii).first { $0.hasPrefix("emails") } ?? ""
-        Self.expectLeaks((try? String(contentsOfFile: pii + emails, encoding: .utf8)) ?? "", "run --report-pii")
+            // lint: every format.
+            for format in ["text", "json", "github"] {
+                scan(try await ctsync("lint", "jobs", "lines", "--format", format), "lint --format \(format)")
+            }
+
+            // plan: text and JSON, each job, and with --records (the file is the records: asked for).
+            for job in ["jobs/emails.yaml", "jobs/phones.yaml", "lines/lines.yaml"] {
+                for format in ["text", "json"] {
+                    let plan = try await ctsync("plan", job, "--state", state, "--format", format)
+                    // 1 when the invalid rows exceed the job's max_rejected, as run would.
+                    #expect(plan.status == 0 || plan.status == 1, "\(job): \(plan.stderr)")
+                    scan(plan, "plan \(job) --format \(format)")
+                }
+                let records = dir.path + "/records-\(UUID().uuidString).jsonl"
+                let plan = try await ctsync("plan", job, "--state", state, "--records", records, "--detailed-exitcode")
+                scan(plan, "plan \(job) --records")
+                if job != "lines/lines.yaml" { Self.expectLeaks(dir.read((records as NSString).lastPathComponent), "--records") }
+            }
+            let plan = try await ctsync("plan", "jobs/emails.yaml", "--state", state)
+            #expect(plan.stdout.contains("invalid_phone"))
+            #expect(plan.stdout.contains("duplicate_primary_key"))
+            #expect(plan.stdout.contains("invalid_email") || plan.stdout.contains("identity_kind_mismatch"))
+            #expect(plan.stdout.contains("invalid_row"))
+
+            // run, with progress lines (stderr is not a terminal: the CI form), twice: the
+            // rows the sandbox refused are planned and refused again.
+            for attempt in 1...2 {
+                let reports = dir.path + "/reports-\(attempt)/"
+                let run = try await ctsync("run", "jobs", "lines", "--state", state, "--report", reports)
+                #expect(run.status == 1, "\(run.stderr)")
+                scan(run, "run #\(attempt)")
+                let files = FileSystemListing.files(in: reports)
+                #expect(files.count == 3)
+                for file in files {
+                    let text = (try? String(contentsOfFile: reports + file, encoding: .utf8)) ?? ""
+                    Self.expectClean(text, "report \(file) (run #\(attempt))")
+                    if file.hasPrefix("emails") { #expect(text.contains("\"rejected\":1") || text.contains("\"rejected\": 1"), "\(text)") }
+                }
+            }
+            #expect(fixture.server.stats().recordsUnprocessed >= 4, "the sandbox refused (and echoed) records")
+
+            // Asked for: the canaries may (and do) appear.
+            Self.expectLeaks(try await ctsync("plan", "jobs/emails.yaml", "--state", state, "--show-pii").stdout, "plan --show-pii")
+            let pii = dir.path + "/pii/"
+            _ = try await ctsync("run", "jobs", "--state", state, "--report", pii, "--report-pii", "--quiet")
+            let emails = FileSystemListing.files(in: pii).first { $0.hasPrefix("emails") } ?? ""
+            Self.expectLeaks((try? String(contentsOfFile: pii + emails, encoding: .utf8)) ?? "", "run --report-pii")
+        }
     }
 
     /// A job that cannot run: its errors name the place, never a row's values.
     @Test func errorsQuoteNoValues() async throws {
-        let fixture = try await RunFixture()
-        defer { Task { await fixture.stop() } }
-        let dir = fixture.dir
-        dir.write("contacts.csv", Self.contacts)
-        // A column the source lacks; the header names columns, never values.
-        let job = dir.write(
-            "job.yaml", Self.emailsJob.replacingOccurrences(of: "{ from: name, to: Name }", with: "{ from: nom, to: Name }"))
-        let plan = try await runProcessDetached(
-            Products.ctsync, ["plan", job, "--state", dir.path + "/s.sqlite"], environment: fixture.environment)
-        #expect(plan.status == 1)
-        Self.expectClean(plan.stdout + plan.stderr, "plan with a missing column")
-        // Wrong passcode: the run aborts; nothing of the rows is quoted.
-        var environment = fixture.environment
-        environment["CLEVERTAP_PASSCODE"] = "wrong-passcode"
-        dir.write("job.yaml", Self.emailsJob)
-        let run = try await runProcessDetached(
-            Products.ctsync, ["run", job, "--state", dir.path + "/s.sqlite", "--report", dir.path + "/r.json"],
-            environment: environment)
-        #expect(run.status == 3, "\(run.stderr)")
-        Self.expectClean(run.stdout + run.stderr + dir.read("r.json"), "run with a wrong passcode")
-        #expect(!(run.stdout + run.stderr + dir.read("r.json")).contains("wrong-passcode"))
+        try await RunFixture.with() { fixture in
+            let dir = fixture.dir
+            dir.write("contacts.csv", Self.contacts)
+            // A column the source lacks; the header names columns, never values.
+            let job = dir.write(
+                "job.yaml", Self.emailsJob.replacingOccurrences(of: "{ from: name, to: Name }", with: "{ from: nom, to: Name }"))
+            let plan = try await runProcessDetached(
+                Products.ctsync, ["plan", job, "--state", dir.path + "/s.sqlite"], environment: fixture.environment)
+            #expect(plan.status == 1)
+            Self.expectClean(plan.stdout + plan.stderr, "plan with a missing column")
+            // Wrong passcode: the run aborts; nothing of the rows is quoted.
+            var environment = fixture.environment
+            environment["CLEVERTAP_PASSCODE"] = "wrong-passcode"
+            dir.write("job.yaml", Self.emailsJob)
+            let run = try await runProcessDetached(
+                Products.ctsync, ["run", job, "--state", dir.path + "/s.sqlite", "--report", dir.path + "/r.json"],
+                environment: environment)
+            #expect(run.status == 3, "\(run.stderr)")
+            Self.expectClean(run.stdout + run.stderr + dir.read("r.json"), "run with a wrong passcode")
+            #expect(!(run.stdout + run.stderr + dir.read("r.json")).contains("wrong-passcode"))
+        }
     }
 }
 

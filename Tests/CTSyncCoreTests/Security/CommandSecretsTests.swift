@@ -63,10 +63,10 @@ struct CommandSecretsTests {
 
     // MARK: The binary
 
-    @Test func planCommandSeesNoPasscodeAndNoStatePassword() throws {
+    @Test func planCommandSeesNoPasscodeAndNoStatePassword() async throws {
         let dir = TemporaryDirectory()
         let job = dir.write("job.yaml", Self.job())
-        let result = try ctsync("plan", job, "--state", dir.path + "/state.sqlite", environment: Self.environment)
+        let result = try await ctsync("plan", job, "--state", dir.path + "/state.sqlite", environment: Self.environment)
         #expect(result.status == 0, "\(result.stderr)")
         let seen = Self.seen(dir)
         #expect(seen.environment.contains("WAREHOUSE_URL=postgres://wh@db/wh"), "the command still gets the rest")
@@ -84,7 +84,7 @@ struct CommandSecretsTests {
     /// ctsync is not dumpable: a command (another process of the same user) cannot read
     /// ctsync's environment through /proc. Root can read any process's; as root, the
     /// test runs ctsync as `nobody` through setpriv(1).
-    @Test func commandCannotReadCtsyncsEnvironment() throws {
+    @Test func commandCannotReadCtsyncsEnvironment() async throws {
         let dir = TemporaryDirectory()
         let job = dir.write("job.yaml", Self.job())
         var executable = Products.ctsync
@@ -106,25 +106,25 @@ struct CommandSecretsTests {
     }
 
     @Test func runCommandSeesNoPasscode() async throws {
-        let fixture = try await RunFixture()
-        defer { Task { await fixture.stop() } }
-        let job = fixture.dir.write("job.yaml", Self.job())
-        var environment = Self.environment
-        environment["CLEVERTAP_PASSCODE"] = fixture.passcode
-        environment["SAME_SECRET_OTHER_NAME"] = fixture.passcode
-        let (result, report) = try await fixture.run(job, environment: environment)
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(RunFixture.counts(report)["succeeded"] == 1)
-        let seen = Self.seen(fixture.dir)
-        #expect(!seen.environment.isEmpty)
-        #expect(!seen.ownView.contains(fixture.passcode))
-        #expect(!seen.ownView.contains(Self.statePassword))
+        try await RunFixture.with() { fixture in
+            let job = fixture.dir.write("job.yaml", Self.job())
+            var environment = Self.environment
+            environment["CLEVERTAP_PASSCODE"] = fixture.passcode
+            environment["SAME_SECRET_OTHER_NAME"] = fixture.passcode
+            let (result, report) = try await fixture.run(job, environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(report.counts.succeeded == 1)
+            let seen = Self.seen(fixture.dir)
+            #expect(!seen.environment.isEmpty)
+            #expect(!seen.ownView.contains(fixture.passcode))
+            #expect(!seen.ownView.contains(Self.statePassword))
+        }
     }
 
-    @Test func sourceEnvPassesNamedVariables() throws {
+    @Test func sourceEnvPassesNamedVariables() async throws {
         let dir = TemporaryDirectory()
         let job = dir.write("job.yaml", Self.job(env: "[CLEVERTAP_PASSCODE, CTSYNC_STATE_PASSWORD]"))
-        let result = try ctsync("plan", job, "--state", dir.path + "/state.sqlite", environment: Self.environment)
+        let result = try await ctsync("plan", job, "--state", dir.path + "/state.sqlite", environment: Self.environment)
         #expect(result.status == 0, "\(result.stderr)")
         let seen = Self.seen(dir)
         #expect(seen.environment.contains("CLEVERTAP_PASSCODE=\(Self.passcode)"))
@@ -161,7 +161,7 @@ struct CommandSecretsTests {
 
     // MARK: The library
 
-    @Test func environmentRules() throws {
+    @Test func environmentRules() async throws {
         let dir = TemporaryDirectory()
         let spec = try PlannerTests.job(dir, Self.job(env: "[WAREHOUSE_PASSWORD]", passcodeVariable: "CLEVERTAP_PASSCODE"))
         #expect(spec.destination.secretVariables == ["CLEVERTAP_ACCOUNT_ID", "CLEVERTAP_PASSCODE"])
@@ -191,7 +191,7 @@ struct CommandSecretsTests {
     }
 
     /// `ctsync run jobs/` with jobs of two accounts: no command gets either passcode.
-    @Test func commandsGetNoOtherJobsSecrets() throws {
+    @Test func commandsGetNoOtherJobsSecrets() async throws {
         let dir = TemporaryDirectory()
         dir.write("a.yaml", Self.job(passcodeVariable: "PASS_A").replacingOccurrences(of: "name: spy", with: "name: a"))
         dir.write("b.yaml", Self.job(passcodeVariable: "PASS_B").replacingOccurrences(of: "name: spy", with: "name: b"))
@@ -203,7 +203,7 @@ struct CommandSecretsTests {
         }
     }
 
-    @Test func commandsAreNotInterpolated() throws {
+    @Test func commandsAreNotInterpolated() async throws {
         let dir = TemporaryDirectory()
         let spec = try PlannerTests.job(
             dir, Self.job(command: #"psql "${WAREHOUSE_URL}" -c "select $${HOME}, $UNSET_BUT_FINE, ${NOT_SET_EITHER}""#))
@@ -217,7 +217,7 @@ struct CommandSecretsTests {
         #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics)")
     }
 
-    @Test func lintChecksSourceEnv() throws {
+    @Test func lintChecksSourceEnv() async throws {
         let dir = TemporaryDirectory()
         let path = dir.write("job.yaml", Self.job(env: #"[PGPASSWORD, "1BAD", "has space", [x]]"#))
         let result = Linter(environment: PlannerTests.environment).lint(files: [path])
@@ -237,7 +237,7 @@ struct CommandSecretsTests {
         #expect(fileSource.diagnostics.contains { $0.rule == .envWithoutCommand && $0.severity == .warning })
     }
 
-    @Test func lintWarnsWhenACommandReadsAWithheldVariable() throws {
+    @Test func lintWarnsWhenACommandReadsAWithheldVariable() async throws {
         let dir = TemporaryDirectory()
         let path = dir.write("job.yaml", Self.job(command: #"curl -u "x:$CLEVERTAP_PASSCODE" https://wh; echo ${CTSYNC_STATE_PASSWORD}"#))
         let findings = Linter(environment: PlannerTests.environment).lint(files: [path]).diagnostics.filter {

@@ -37,7 +37,7 @@ struct EndpointAllowListTests {
         "https://{region}.api.clevertap.com", "https://clevertap.com/x", "http://127.0.0.1:9000/{region}",
         "http://[::1]:8080", "http://localhost:1", "https://127.0.0.2:8443", "https://sandbox.localhost",
     ])
-    func cleverTapAndLoopbackAreAlwaysAllowed(_ url: String) throws {
+    func cleverTapAndLoopbackAreAlwaysAllowed(_ url: String) async throws {
         let endpoint = try Endpoint(region: .in1, override: url)
         #expect(!endpoint.base.hasSuffix("/"))
     }
@@ -78,7 +78,7 @@ struct EndpointAllowListTests {
         #expect(Endpoint.problem(with: url)?.contains("its host is ambiguous") == true, "\(url)")
     }
 
-    @Test func allowListComesFromTheEnvironment() throws {
+    @Test func allowListComesFromTheEnvironment() async throws {
         let list = EndpointAllowList(environment: ["CTSYNC_ALLOW_ENDPOINTS": " Collector.Example.NET., gw.example.org  x.example.com"])
         #expect(list.hosts == ["collector.example.net", "gw.example.org", "x.example.com"])
         let endpoint = try Endpoint(region: .sg1, override: Self.foreign, allowList: list)
@@ -95,7 +95,7 @@ struct EndpointAllowListTests {
 
     // MARK: Lint
 
-    @Test func lintReportsAJobFileEndpointWhateverTheAllowList() throws {
+    @Test func lintReportsAJobFileEndpointWhateverTheAllowList() async throws {
         let dir = TemporaryDirectory()
         let path = dir.write("job.yaml", Self.job(endpoint: Self.foreign))
         for environment in [Self.environment, Self.environment.merging(["CTSYNC_ALLOW_ENDPOINTS": "collector.example.net"]) { $1 }] {
@@ -116,7 +116,7 @@ struct EndpointAllowListTests {
 
     // MARK: JobSet.prepare (plan and run)
 
-    @Test func prepareRefusesAJobFileEndpointWithItsPlace() throws {
+    @Test func prepareRefusesAJobFileEndpointWithItsPlace() async throws {
         let dir = TemporaryDirectory()
         let path = dir.write("job.yaml", Self.job(endpoint: Self.foreign))
         do {
@@ -133,7 +133,7 @@ struct EndpointAllowListTests {
         }
     }
 
-    @Test func prepareAcceptsAnAllowedHost() throws {
+    @Test func prepareAcceptsAnAllowedHost() async throws {
         let dir = TemporaryDirectory()
         let path = dir.write("job.yaml", Self.job(endpoint: Self.foreign))
         let environment = Self.environment.merging(["CTSYNC_ALLOW_ENDPOINTS": "collector.example.net"]) { $1 }
@@ -141,7 +141,7 @@ struct EndpointAllowListTests {
         #expect(jobs.map(\.endpoint.base) == ["https://collector.example.net/in1"])
     }
 
-    @Test func operatorOverridesGoThroughTheSameCheck() throws {
+    @Test func operatorOverridesGoThroughTheSameCheck() async throws {
         let dir = TemporaryDirectory()
         let path = dir.write("job.yaml", Self.job(endpoint: nil))
         for (override, environment, origin) in [
@@ -169,39 +169,39 @@ struct EndpointAllowListTests {
 
     // MARK: The binary
 
-    @Test func binaryLintAndRunRefuseAForeignEndpoint() throws {
+    @Test func binaryLintAndRunRefuseAForeignEndpoint() async throws {
         let dir = TemporaryDirectory()
         dir.write("contacts.csv", "email\nann@example.com\n")
         let job = dir.write("job.yaml", Self.job(endpoint: Self.foreign))
-        let lint = try ctsync("lint", job, environment: Self.environment)
+        let lint = try await ctsync("lint", job, environment: Self.environment)
         #expect(lint.status == 1)
         #expect(lint.stderr.contains("\(job):7:13: error: endpoint \"\(Self.foreign)\" would send the CleverTap passcode to collector.example.net"))
         #expect(lint.stderr.contains("[endpoint-not-allowed]"))
-        let allowLint = try ctsync(
+        let allowLint = try await ctsync(
             "lint", job, environment: Self.environment.merging(["CTSYNC_ALLOW_ENDPOINTS": "collector.example.net"]) { $1 })
         #expect(allowLint.status == 1, "lint ignores the operator's allow list")
 
         let state = dir.path + "/state.sqlite"
-        let run = try ctsync("run", job, "--state", state, "--quiet", environment: Self.environment, directory: dir.path)
+        let run = try await ctsync("run", job, "--state", state, "--quiet", environment: Self.environment, directory: dir.path)
         #expect(run.status == 2)
         #expect(run.stderr.contains("CTSYNC_ALLOW_ENDPOINTS=collector.example.net"))
         #expect(!FileManager.default.fileExists(atPath: state), "nothing was opened")
-        let plan = try ctsync("plan", job, environment: Self.environment)
+        let plan = try await ctsync("plan", job, environment: Self.environment)
         #expect(plan.status == 2)
 
-        let flag = try ctsync(
+        let flag = try await ctsync(
             "run", job, "--endpoint", "https://evil.example.org", "--state", state, environment: Self.environment)
         #expect(flag.status == 2)
         #expect(flag.stderr.contains("crm: --endpoint: endpoint \"https://evil.example.org\" would send the CleverTap passcode to evil.example.org"))
     }
 
-    @Test func binaryPlanAndRunProceedWithTheOperatorsAllowSetting() throws {
+    @Test func binaryPlanAndRunProceedWithTheOperatorsAllowSetting() async throws {
         let dir = TemporaryDirectory()
         dir.write("contacts.csv", "email\nann@example.com\n")
         let job = dir.write("job.yaml", Self.job(endpoint: Self.foreign))
         var environment = Self.environment
         environment["CTSYNC_ALLOW_ENDPOINTS"] = "collector.example.net"
-        let plan = try ctsync("plan", job, environment: environment)
+        let plan = try await ctsync("plan", job, environment: environment)
         #expect(plan.status == 0, "\(plan.stderr)")
 
         // A name for this machine that is not spelled as loopback, so only the allow list
@@ -213,7 +213,7 @@ struct EndpointAllowListTests {
         environment["CTSYNC_ALLOW_ENDPOINTS"] = host
         environment["CTSYNC_RETRY_BASE_MS"] = "1"
         let report = dir.path + "/report.json"
-        let run = try ctsync(
+        let run = try await ctsync(
             "run", job, "--state", dir.path + "/state.sqlite", "--report", report, "--quiet", environment: environment,
             directory: dir.path)
         #expect(run.status == 1, "\(run.stderr)")

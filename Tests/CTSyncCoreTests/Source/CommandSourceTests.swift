@@ -32,7 +32,8 @@ struct CommandSourceTests {
     /// Whether a process with this pid still exists (a zombie counts).
     private func isAlive(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 }
 
-    /// Waits up to `seconds` for `condition`.
+    /// Waits up to `seconds` for `condition`, looking every 10 ms (a process's end announces
+    /// itself to its parent only, and the orphaned children here belong to init).
     private func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
@@ -133,7 +134,7 @@ struct CommandSourceTests {
             pid_t(
                 String(contentsOfFile: directory + "/child.pid", encoding: .utf8).trimmingCharacters(
                     in: .whitespacesAndNewlines)))
-        #expect(eventually(within: 2) { !isAlive(child) })
+        #expect(eventually(within: 10) { !isAlive(child) }, "pid \(child) still alive")
         #expect(
             SourceError.commandTimedOut(command: "x", seconds: 1800, stderrTail: "working").description
                 == "source command timed out after 30m and was killed: working")
@@ -230,7 +231,7 @@ struct CommandSourceTests {
         reader.close()
         #expect(Date().timeIntervalSince(start) < 3)
         #expect(!isAlive(shell), "the shell is reaped, not left a zombie")
-        #expect(eventually(within: 2) { !isAlive(child) })
+        #expect(eventually(within: 10) { !isAlive(child) }, "pid \(child) still alive")
         reader.close()
         #expect(try reader.next() == nil)
     }

@@ -71,7 +71,7 @@ struct TransformArgumentTests {
         let lintErrors = lint.diagnostics.filter { $0.severity == .error }
         do {
             let jobs = try JobSet.prepare(paths: [path], environment: environment, endpointOverride: nil)
-            let planner = Planner(spec: jobs[0].spec, state: nil, endpoint: jobs[0].endpoint.base, full: true)
+            let planner = Planner(spec: jobs[0].spec, state: nil, endpoint: jobs[0].endpoint, full: true)
             let summary = try planner.run { _ in }
             let rejections = summary.rejected.groups.values.flatMap(\.samples)
             #expect(summary.counts.sourceRows == 1)

@@ -93,21 +93,17 @@ func runProcess(
         stderr: String(decoding: errData, as: UTF8.self))
 }
 
-/// Runs the built `ctsync`.
-func ctsync(_ arguments: String..., environment: [String: String] = [:], directory: String? = nil) throws -> ProcessResult {
-    try runProcess(Products.ctsync, arguments, environment: environment, directory: directory)
+/// Runs the built `ctsync` to completion, on a thread of its own (see ``runDetached(_:)``).
+func ctsync(_ arguments: String..., environment: [String: String] = [:], directory: String? = nil) async throws
+    -> ProcessResult
+{
+    try await runProcessDetached(Products.ctsync, arguments, environment: environment, directory: directory)
 }
 
-/// `runProcess` on a thread of its own, so an async test waiting for a child never
-/// blocks the cooperative pool (an in-process sandbox needs it to answer the child).
+/// `runProcess` on a thread of its own, so a test waiting for a child never blocks
+/// the cooperative pool (an in-process sandbox needs it to answer the child).
 func runProcessDetached(
     _ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
 ) async throws -> ProcessResult {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            continuation.resume(
-                with: Result { try runProcess(executable, arguments, environment: environment, directory: directory) })
-        }
-        thread.start()
-    }
+    try await runDetached { try runProcess(executable, arguments, environment: environment, directory: directory) }
 }
