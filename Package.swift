@@ -35,7 +35,9 @@ let package = Package(
             dependencies: ["CLibYAML"]
         ),
         // The pipeline, one module a stage; every dependency points back up this list.
-        .target(name: "CTSyncSupport"),
+        // Two strings scripts/package rewrites: a C file, so stamping a version rebuilds only itself.
+        .target(name: "CTSyncBuildInfo"),
+        .target(name: "CTSyncSupport", dependencies: ["CTSyncBuildInfo"]),
         .target(name: "CleverTapContract"),
         .target(
             name: "CTSyncSpec",

@@ -233,6 +233,10 @@ public enum OutputSchemas {
             "properties": [
                 "format_version": ["const": .int(RunReport.formatVersion)],
                 "run_id": ["type": "string"],
+                "ctsync_version": [
+                    "type": "string",
+                    "description": "The ctsync that wrote the report: version and commit, as `ctsync --version` prints them.",
+                ],
                 "job": [
                     "type": "object",
                     "properties": [
@@ -282,7 +286,8 @@ public enum OutputSchemas {
                 "errors": groupedErrors,
             ],
             "required": [
-                "format_version", "run_id", "job", "destination", "status", "abort_reason", "started_at", "finished_at",
+                "format_version", "run_id", "ctsync_version", "job", "destination", "status", "abort_reason",
+                "started_at", "finished_at",
                 "duration_seconds", "full", "mapping_changed", "max_rejected", "counts", "http", "errors",
             ],
             "additionalProperties": false,

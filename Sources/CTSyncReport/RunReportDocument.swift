@@ -9,6 +9,8 @@ import Foundation
 public struct RunReportDocument: Codable, Sendable, Equatable {
     public var formatVersion: Int
     public var runID: String
+    /// The ctsync that wrote the report, as `ctsync --version` prints it: `0.2.0 (38d956f0a1b2)`.
+    public var ctsyncVersion: String
     public var job: Job
     /// Where the records went (null only in reports of a run that never resolved one).
     public var destination: DestinationDocument?
@@ -93,6 +95,7 @@ public struct RunReportDocument: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version"
         case runID = "run_id"
+        case ctsyncVersion = "ctsync_version"
         case abortReason = "abort_reason"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -106,6 +109,7 @@ public struct RunReportDocument: Codable, Sendable, Equatable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(formatVersion, forKey: .formatVersion)
         try container.encode(runID, forKey: .runID)
+        try container.encode(ctsyncVersion, forKey: .ctsyncVersion)
         try container.encode(job, forKey: .job)
         try container.encode(destination, forKey: .destination)
         try container.encode(status, forKey: .status)
@@ -134,6 +138,7 @@ extension RunReportDocument {
         }
         formatVersion = RunReport.formatVersion
         runID = report.runID
+        ctsyncVersion = BuildInfo.description
         job = Job(
             name: report.jobName, file: report.jobFile, specHash: report.specHash, object: report.object,
             mode: report.mode, region: report.region, endpoint: report.endpoint)

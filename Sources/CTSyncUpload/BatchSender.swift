@@ -3,6 +3,7 @@ import Synchronization
 import CTSyncPlan
 import CTSyncReport
 import CleverTapContract
+import CTSyncSupport
 
 /// Sends batches to one account: the sliding window, retries with backoff,
 /// splitting a 400 batch to isolate bad records, and mapping every `unprocessed`
@@ -26,7 +27,7 @@ final class BatchSender: Sendable {
         url = endpoint.uploadURL
         headers = [
             ("X-CleverTap-Account-Id", account), ("X-CleverTap-Passcode", passcode),
-            ("Content-Type", "application/json; charset=utf-8"), ("User-Agent", "ctsync/0.1"),
+            ("Content-Type", "application/json; charset=utf-8"), ("User-Agent", BuildInfo.userAgent),
         ]
         self.account = account
         self.region = region

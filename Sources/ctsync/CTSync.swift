@@ -14,7 +14,7 @@ struct CTSync: AsyncParsableCommand {
               ctsync check jobs/ && ctsync run jobs/
               ctsync plan jobs/ --job crm-profiles
             """,
-        version: "0.1.0",
+        version: BuildInfo.description,
         subcommands: [
             Init.self, Lint.self, Check.self, Plan.self, Run.self, Status.self, History.self, State.self, Rules.self,
             Schema.self,

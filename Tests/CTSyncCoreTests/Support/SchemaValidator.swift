@@ -17,7 +17,7 @@ import Foundation
 /// `maxLength` (in Unicode scalars), `pattern` (unanchored, as ECMA-262 searches),
 /// `anyOf`, `oneOf`, `allOf`, `not`, `format: date-time` (asserted, RFC 3339), local
 /// `$ref` (`#` or `#/$defs/…` JSON pointers) with `$defs`, boolean schemas, and the
-/// annotations `$schema`, `$id`, `$comment`, `title`, `description`, `examples`.
+/// annotations `$schema`, `$id`, `$comment`, `title`, `description`, `default`, `examples`.
 struct SchemaValidator {
     /// One way an instance breaks the schema: where (a JSON pointer into the instance)
     /// and which keyword of the schema (a JSON pointer into the schema).
@@ -40,7 +40,7 @@ struct SchemaValidator {
 
     let root: JSONValue
 
-    static let annotations: Set<String> = ["$schema", "$id", "$comment", "title", "description", "examples"]
+    static let annotations: Set<String> = ["$schema", "$id", "$comment", "title", "description", "default", "examples"]
     static let assertions: Set<String> = [
         "type", "enum", "const", "properties", "required", "additionalProperties", "minProperties", "maxProperties",
         "items", "minItems", "maxItems", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
