@@ -6,7 +6,9 @@ public struct HTTPStats: Sendable {
     public var latenciesMs: [Double] = []
     /// Records sent in an attempt whose outcome was unknown (timeout, dropped or lost
     /// response): re-sent by a retry or by the next run, CleverTap may hold them twice
-    /// (events have no dedup key). An upper bound: a dropped request stored nothing.
+    /// (events have no dedup key). Each record counts once, however many of its
+    /// attempts went unanswered (so it is at most `sent`); a request that never
+    /// connected counts nothing. An upper bound: a dropped request stored nothing.
     public var possiblyDuplicated = 0
 
     public init() {}

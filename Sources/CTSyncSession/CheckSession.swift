@@ -36,7 +36,14 @@ public struct CheckSession: Sendable {
         let loaded = try JobSet.load(
             paths: paths, environment: environment, unsetVariableSeverity: .warning, selection: options.selection)
         let names = loaded.map(JobSet.declaredName)
-        let client = UploadHTTPClient(maxConnectionsPerHost: 1)
+        // The same CA files and proxy as a run (SSL_CERT_FILE, HTTPS_PROXY, NO_PROXY).
+        let client: UploadHTTPClient
+        do {
+            client = try UploadHTTPClient(
+                settings: TransportSettings.from(caFile: nil, environment: environment), maxConnectionsPerHost: 1)
+        } catch {
+            throw .usage(error.message)
+        }
         let state = StateProbe(location: options.state)
         var credentials: [CredentialsKey: CheckResult] = [:]
         let first = zip(loaded, names).map { job, name in

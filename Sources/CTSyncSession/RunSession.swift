@@ -41,14 +41,21 @@ public final class RunSession: Sendable {
             throw .usage(
                 "--report \(report) names one file, but \(jobs.count) jobs run; pass a directory (ending in /) for one report per job")
         }
+        let transport = try options.transport()
+        let client: UploadHTTPClient
+        do {
+            client = try UploadHTTPClient(settings: transport)
+        } catch {
+            throw .usage(error.message)
+        }
         let store: any StateStore
         let coordinator: any RunCoordinator
         do {
             (store, coordinator) = try options.state.openForRun()
         } catch {
+            await client.shutdown()
             throw .state(error)
         }
-        let client = UploadHTTPClient()
         let windows = AccountWindows(coordinator: coordinator)
         var budgets: [String: EventNameBudget] = [:]
         // Coordination lost (the database is gone): the job running now stops sending.
@@ -86,8 +93,10 @@ public final class RunSession: Sendable {
             let budget = budgets[account] ?? EventNameBudget()
             budgets[account] = budget
             let runner = JobRunner(
-                spec: job.spec, store: store, client: client, accountWindow: await windows.window(for: account),
-                settings: RunSettings(endpoint: job.endpoint, full: options.full, retryBase: options.retryBase),
+                spec: job.spec, store: store, transport: client, accountWindow: await windows.window(for: account),
+                settings: RunSettings(
+                    endpoint: job.endpoint, full: options.full, retryBase: options.retryBase,
+                    retryTimeout: options.retryTimeout),
                 eventNames: budget)
             var record = RunRecord(
                 id: runner.runID, job: planner.key, startedAt: Date(), ctsyncVersion: options.version,

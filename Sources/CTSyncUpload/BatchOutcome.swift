@@ -14,6 +14,9 @@ public struct RecordFailure: Sendable {
 public enum AbortReason: Sendable, Equatable {
     case unauthorized(String)
     case refused(status: Int, message: String)
+    /// No connection to the endpoint could be made within the connect budget (or its
+    /// certificate is not trusted); the message names the host and how to point elsewhere.
+    case unreachable(host: String, message: String)
     case interrupted
     case state(String)
     case source(String)
@@ -21,7 +24,7 @@ public enum AbortReason: Sendable, Equatable {
     public var message: String {
         switch self {
         case .unauthorized(let m), .state(let m), .source(let m): m
-        case .refused(_, let m): m
+        case .refused(_, let m), .unreachable(_, let m): m
         case .interrupted: "interrupted: stopped sending, waited for requests in flight and recorded their results"
         }
     }
@@ -32,7 +35,8 @@ struct BatchOutcome: Sendable {
     var acknowledged: [PlannedRecord] = []
     var rejected: [RecordFailure] = []
     var failed: [RecordFailure] = []
-    /// Records that were sent at least once.
+    /// Records sent at least once in a request that may have reached the server,
+    /// each counted once however many attempts it took.
     var sent = 0
     var stats = HTTPStats()
     var abort: AbortReason?

@@ -1,30 +1,37 @@
-import Foundation
-import Synchronization
 import CTSyncPlan
 import CTSyncReport
-import CleverTapContract
 import CTSyncSupport
+import CleverTapContract
+import Foundation
+import Synchronization
 
-/// Sends batches to one account: the sliding window, retries with backoff,
-/// splitting a 400 batch to isolate bad records, and mapping every `unprocessed`
-/// item back to its record.
+/// Sends batches to one account: the sliding window, retries with backoff (429 as
+/// back-pressure within `retry_timeout`), splitting a 400/413 batch to isolate bad
+/// records, mapping every `unprocessed` item back to its record, and aborting the job
+/// when its host cannot be reached at all.
 final class BatchSender: Sendable {
     let url: String
-    let headers: [(String, String)]
+    /// The host requests go to, for messages.
+    let host: String
+    let headers: [(name: String, value: String)]
     let timeout: Double
     let retry: RetryPolicy
-    let client: UploadHTTPClient
+    let transport: any UploadTransport
+    let pacing: UploadPacing
     let jobWindow: RequestWindow
     let accountWindow: RequestWindow
     let account: String
     let region: Region
     private let stopped = Atomic<Bool>(false)
+    private let reachability = Reachability()
 
     init(
         endpoint: Endpoint, account: String, passcode: String, region: Region, timeout: Double, retry: RetryPolicy,
-        client: UploadHTTPClient, jobWindow: RequestWindow, accountWindow: RequestWindow
+        transport: any UploadTransport, pacing: UploadPacing = .live, jobWindow: RequestWindow,
+        accountWindow: RequestWindow
     ) {
         url = endpoint.uploadURL
+        host = Endpoint.hostPart(of: endpoint.base)
         headers = [
             ("X-CleverTap-Account-Id", account), ("X-CleverTap-Passcode", passcode),
             ("Content-Type", "application/json; charset=utf-8"), ("User-Agent", BuildInfo.userAgent),
@@ -33,7 +40,8 @@ final class BatchSender: Sendable {
         self.region = region
         self.timeout = timeout
         self.retry = retry
-        self.client = client
+        self.transport = transport
+        self.pacing = pacing
         self.jobWindow = jobWindow
         self.accountWindow = accountWindow
     }
@@ -44,60 +52,146 @@ final class BatchSender: Sendable {
 
     func send(_ records: [PlannedRecord]) async -> BatchOutcome {
         var outcome = BatchOutcome()
-        await deliver(records, into: &outcome)
+        var ledger = Ledger(count: records.count, deadline: pacing.now() + retry.retryTimeout)
+        await deliver(Array(records.indices), of: records, ledger: &ledger, into: &outcome)
+        outcome.sent = ledger.sent.count { $0 }
+        outcome.stats.possiblyDuplicated = ledger.doubtful.count { $0 }
         return outcome
     }
 
     // MARK: - One batch, with retries
 
-    private func deliver(_ records: [PlannedRecord], into outcome: inout BatchOutcome) async {
-        var pending = records
-        var attempt = 0
-        var everSent = false
+    /// Per record of a batch, across its attempts and splits: whether it went out in a
+    /// request that may have reached the server, and whether such a request went
+    /// unanswered (so CleverTap may hold it twice). Each record counts once.
+    struct Ledger {
+        var sent: [Bool]
+        var doubtful: [Bool]
+        /// When the batch stops retrying (`retry_timeout` after its first attempt).
+        var deadline: Double
+
+        init(count: Int, deadline: Double) {
+            sent = Array(repeating: false, count: count)
+            doubtful = Array(repeating: false, count: count)
+            self.deadline = deadline
+        }
+    }
+
+    /// Why the last attempt did not settle the records still pending.
+    private struct Trouble {
+        var reason: RejectReason
+        var message: String
+    }
+
+    private func deliver(
+        _ positions: [Int], of batch: [PlannedRecord], ledger: inout Ledger, into outcome: inout BatchOutcome
+    ) async {
+        var pending = positions
+        // Attempts that count against max_attempts (not 429s, not failures to connect).
+        var failures = 0
+        var throttles = 0
+        var unreachable = 0
+        var connected = 0
         while !pending.isEmpty {
             if isStopped || outcome.abort != nil { return }
-            attempt += 1
-            if attempt > 1 { outcome.stats.retries += 1 }
-            if !everSent {
-                outcome.sent += pending.count
-                everSent = true
-            }
-            guard let reply = await post(pending, stats: &outcome.stats) else {
-                // The run stopped while the request waited for a window slot: nothing went out.
-                if attempt == 1 { outcome.sent -= pending.count }
-                return
-            }
+            let started = pacing.now()
+            // Nil: the run stopped while the request waited for a window slot; nothing went out.
+            guard let reply = await post(pending.map { batch[$0] }, stats: &outcome.stats) else { return }
+            let trouble: Trouble
             var retryAfter: Double?
-            var failure: (reason: RejectReason, message: String)
+            var throttled = false
+            // Failures of this kind in a row so far: the backoff's exponent.
+            let kindFailures: Int
             switch reply {
+            case .failure(.unreachable(let failure)):
+                // Nothing went out. A host that stays unreachable ends the job.
+                let left = reachability.failed(startedAt: started, now: pacing.now(), budget: retry.connectBudget)
+                if failure.isPermanent || left <= 0 {
+                    stop()
+                    outcome.abort = .unreachable(host: failure.host, message: unreachableMessage(failure))
+                    return
+                }
+                unreachable += 1
+                // The last try comes when the budget ends, not a whole backoff after it.
+                let delay = min(
+                    left,
+                    retry.delay(afterFailure: unreachable, retryAfter: nil, throttled: false, jitter: pacing.jitter))
+                if pacing.now() + delay > ledger.deadline {
+                    outcome.failed += giveUp(
+                        pending, of: batch,
+                        Trouble(reason: TransportFailure.unreachable(failure).reason, message: failure.description),
+                        because: outOfTime)
+                    return
+                }
+                await pause(delay)
+                continue
             case .failure(let transport):
-                // The request may have been processed: a retry can duplicate events.
-                failure = (transport.reason, transport.message)
-                // Whether this attempt or the next run re-sends them, they may be stored twice.
-                outcome.stats.possiblyDuplicated += pending.count
+                reachability.reached()
+                if connected > 0 { outcome.stats.retries += 1 }
+                connected += 1
+                if transport.mayHaveReachedServer {
+                    // The server may have stored these: a retry, or the next run, may store them twice.
+                    for position in pending {
+                        ledger.sent[position] = true
+                        ledger.doubtful[position] = true
+                    }
+                }
+                failures += 1
+                kindFailures = failures
+                trouble = Trouble(reason: transport.reason, message: transport.message)
             case .success(let http):
+                reachability.reached()
+                if connected > 0 { outcome.stats.retries += 1 }
+                connected += 1
+                for position in pending { ledger.sent[position] = true }
                 retryAfter = http.retryAfter
-                switch classify(http, pending: pending) {
-                case .done(let acknowledged, let rejected, let retryable):
-                    outcome.acknowledged += acknowledged
-                    outcome.rejected += rejected
+                switch classify(http, pending: pending.map { batch[$0] }) {
+                case .done(let placement):
+                    var retryable: [Int] = []
+                    for (offset, position) in pending.enumerated() {
+                        guard let item = placement[offset] else {
+                            outcome.acknowledged.append(batch[position])
+                            continue
+                        }
+                        let reason =
+                            item.code.map { RejectReason.clevertap(CleverTapCode(rawValue: $0)) }
+                            ?? .clevertapWithoutCode
+                        if reason == .clevertap(.miscellaneous) {
+                            retryable.append(position)
+                        } else {
+                            outcome.rejected.append(
+                                RecordFailure(record: batch[position], reason: reason, message: item.reason))
+                        }
+                    }
                     guard !retryable.isEmpty else { return }
                     pending = retryable
-                    failure = (.clevertap(.miscellaneous), "CleverTap error 555 (miscellaneous server error)")
+                    failures += 1
+                    kindFailures = failures
+                    trouble = Trouble(
+                        reason: .clevertap(.miscellaneous), message: "CleverTap error 555 (miscellaneous server error)")
                 case .retry(let reason, let message):
-                    if http.status == 429 { outcome.stats.throttled += 1 }
-                    failure = (reason, message)
+                    if http.status == 429 {
+                        outcome.stats.throttled += 1
+                        throttles += 1
+                        kindFailures = throttles
+                        throttled = true
+                    } else {
+                        failures += 1
+                        kindFailures = failures
+                    }
+                    trouble = Trouble(reason: reason, message: message)
                 case .split(let reason, let message):
                     if pending.count == 1 {
-                        outcome.rejected.append(RecordFailure(record: pending[0], reason: reason, message: message))
+                        outcome.rejected.append(
+                            RecordFailure(record: batch[pending[0]], reason: reason, message: message))
                         return
                     }
                     let middle = pending.count / 2
-                    await deliver(Array(pending[..<middle]), into: &outcome)
-                    await deliver(Array(pending[middle...]), into: &outcome)
+                    await deliver(Array(pending[..<middle]), of: batch, ledger: &ledger, into: &outcome)
+                    await deliver(Array(pending[middle...]), of: batch, ledger: &ledger, into: &outcome)
                     return
-                case .failBatch(let failures):
-                    outcome.failed += failures
+                case .failBatch(let records):
+                    outcome.failed += records
                     return
                 case .abort(let reason):
                     // Every other batch of the job stops before its next request.
@@ -106,17 +200,36 @@ final class BatchSender: Sendable {
                     return
                 }
             }
-            if attempt >= retry.maxAttempts {
-                let message = "\(failure.message) (gave up after \(attempt) attempts)"
-                outcome.failed += pending.map { RecordFailure(record: $0, reason: failure.reason, message: message) }
+            if failures >= retry.maxAttempts {
+                outcome.failed += giveUp(pending, of: batch, trouble, because: "gave up after \(failures) attempts")
                 return
             }
-            await pause(retry.delay(afterAttempt: attempt, retryAfter: retryAfter))
+            let delay = retry.delay(
+                afterFailure: kindFailures, retryAfter: retryAfter, throttled: throttled, jitter: pacing.jitter)
+            if pacing.now() + delay > ledger.deadline {
+                outcome.failed += giveUp(pending, of: batch, trouble, because: outOfTime)
+                return
+            }
+            await pause(delay)
         }
     }
 
+    private var outOfTime: String {
+        "gave up: still failing after retrying for \(Self.duration(retry.retryTimeout)) "
+            + "(options.retry_timeout, or --retry-timeout)"
+    }
+
+    /// The records of `positions`, failed for `trouble`; the next run sends them again.
+    private func giveUp(_ positions: [Int], of batch: [PlannedRecord], _ trouble: Trouble, because why: String)
+        -> [RecordFailure]
+    {
+        let message = "\(trouble.message) (\(why))"
+        return positions.map { RecordFailure(record: batch[$0], reason: trouble.reason, message: message) }
+    }
+
     /// Sends one request; nil when the run stopped before a window slot was free.
-    private func post(_ records: [PlannedRecord], stats: inout HTTPStats) async -> Result<HTTPReply, TransportFailure>? {
+    private func post(_ records: [PlannedRecord], stats: inout HTTPStats) async -> Result<HTTPReply, TransportFailure>?
+    {
         var body: [UInt8] = []
         body.reserveCapacity(records.reduce(8) { $0 + $1.json.count + 1 })
         body += Array(#"{"d":["#.utf8)
@@ -132,9 +245,9 @@ final class BatchSender: Sendable {
             await jobWindow.release()
             return nil
         }
-        let start = ContinuousClock.now
-        let result = await client.post(url: url, headers: headers, body: body, timeout: timeout)
-        let elapsed = ContinuousClock.now - start
+        let start = pacing.now()
+        let result = await transport.send(UploadRequest(url: url, headers: headers, body: body, timeout: timeout))
+        let elapsed = pacing.now() - start
         if case .failure(.timeout) = result {
             // CleverTap may still be working on a request we gave up on, and it counts
             // against the account's concurrent requests: keep its slot for another
@@ -143,24 +256,31 @@ final class BatchSender: Sendable {
         }
         await accountWindow.release()
         await jobWindow.release()
-        stats.requests += 1
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        stats.latenciesMs.append(ms)
+        switch result {
+        case .failure(.unreachable): break
+        default:
+            stats.requests += 1
+            stats.latenciesMs.append(elapsed * 1000)
+        }
         return result
     }
 
-    /// Sleeps, waking early when the run is stopped.
+    /// Waits `seconds`, waking early when the run is stopped.
     private func pause(_ seconds: Double) async {
-        let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < end && !isStopped {
-            try? await Task.sleep(for: min(.milliseconds(100), end - ContinuousClock.now))
+        let end = pacing.now() + seconds
+        while !isStopped {
+            let left = end - pacing.now()
+            if left <= 0 { return }
+            await pacing.sleep(min(0.1, left))
         }
     }
 
     // MARK: - Reading an answer
 
     enum Verdict {
-        case done(acknowledged: [PlannedRecord], rejected: [RecordFailure], retry: [PlannedRecord])
+        /// Per-record outcome: the `unprocessed` item of each refused record, by its
+        /// position in the request; records without one were acknowledged.
+        case done([Int: UnprocessedItem])
         case retry(RejectReason, message: String)
         case split(RejectReason, message: String)
         case failBatch([RecordFailure])
@@ -171,10 +291,15 @@ final class BatchSender: Sendable {
         let response = UploadResponse(body: reply.body)
         if reply.status == 200 {
             switch response {
-            case .records(_, _, let items): return BatchSender.map(items, to: pending)
+            case .records(_, _, let items):
+                guard let placement = BatchSender.place(items, in: pending) else {
+                    return .failBatch(BatchSender.unmatched(pending))
+                }
+                return .done(placement)
             case .request(let code, let message): return classifyStatus(code ?? 200, message: message, pending: pending)
             case .unrecognized(let why):
-                return .retry(.unrecognizedResponse, message: "HTTP 200 with a body CleverTap does not send: \(why)")
+                return .retry(
+                    .unrecognizedResponse, message: "HTTP 200 with a body CleverTap does not send: \(why)")
             }
         }
         var message = "HTTP \(reply.status)"
@@ -199,54 +324,46 @@ final class BatchSender: Sendable {
             return .retry(.http(status: status), message: message)
         default:
             if status >= 500 { return .retry(.http(status: status), message: message) }
-            return .failBatch(pending.map { RecordFailure(record: $0, reason: .http(status: status), message: message) })
+            return .failBatch(
+                pending.map { RecordFailure(record: $0, reason: .http(status: status), message: message) })
         }
     }
 
-    /// Maps `unprocessed` items to the records of the request: by `Skipped record
-    /// number`, else by identity. Records no item names are acknowledged; if an item
-    /// cannot be placed, nothing of the batch is acknowledged (it is sent again next
-    /// run) rather than risk marking a refused record as delivered.
-    static func map(_ items: [UnprocessedItem], to records: [PlannedRecord]) -> Verdict {
-        var outcome: [Int: UnprocessedItem] = [:]
+    /// Places `unprocessed` items on the records of the request by position: by
+    /// `Skipped record number`, else by identity. Records no item names were
+    /// acknowledged. Nil when an item cannot be placed: then nothing of the batch is
+    /// acknowledged (it is sent again next run) rather than risk marking a refused
+    /// record as delivered.
+    static func place(_ items: [UnprocessedItem], in records: [PlannedRecord]) -> [Int: UnprocessedItem]? {
+        var placement: [Int: UnprocessedItem] = [:]
         var unplaced: [UnprocessedItem] = []
         for item in items {
-            if let number = item.recordNumber, (1...records.count).contains(number), outcome[number - 1] == nil {
-                outcome[number - 1] = item
+            if let number = item.recordNumber, (1...records.count).contains(number), placement[number - 1] == nil {
+                placement[number - 1] = item
             } else {
                 unplaced.append(item)
             }
         }
         for item in unplaced {
             guard let identity = item.identity,
-                let index = records.indices.first(where: { records[$0].identity == identity && outcome[$0] == nil })
-            else {
-                let failures = records.map {
-                    RecordFailure(
-                        record: $0, reason: .unmatchedResponse,
-                        message: "CleverTap refused a record the response does not identify; the batch will be sent again next run")
-                }
-                return .failBatch(failures)
-            }
-            outcome[index] = item
+                let index = records.indices.first(where: { records[$0].identity == identity && placement[$0] == nil })
+            else { return nil }
+            placement[index] = item
         }
-        var acknowledged: [PlannedRecord] = []
-        var rejected: [RecordFailure] = []
-        var retry: [PlannedRecord] = []
-        for (index, record) in records.enumerated() {
-            guard let item = outcome[index] else {
-                acknowledged.append(record)
-                continue
-            }
-            let reason = item.code.map { RejectReason.clevertap(CleverTapCode(rawValue: $0)) } ?? .clevertapWithoutCode
-            if reason == .clevertap(.miscellaneous) {
-                retry.append(record)
-            } else {
-                rejected.append(RecordFailure(record: record, reason: reason, message: item.reason))
-            }
-        }
-        return .done(acknowledged: acknowledged, rejected: rejected, retry: retry)
+        return placement
     }
+
+    /// Every record of a request whose answer refused a record it does not identify.
+    static func unmatched(_ records: [PlannedRecord]) -> [RecordFailure] {
+        records.map {
+            RecordFailure(
+                record: $0, reason: .unmatchedResponse,
+                message:
+                    "CleverTap refused a record the response does not identify; the batch will be sent again next run")
+        }
+    }
+
+    // MARK: - Messages
 
     func unauthorizedMessage() -> String {
         """
@@ -255,5 +372,62 @@ final class BatchSender: Sendable {
         read it from your dashboard URL (https://us1.dashboard.clevertap.com means region us1) and set destination.region. \
         Nothing more was sent for this job.
         """
+    }
+
+    func unreachableMessage(_ failure: ConnectFailure) -> String {
+        let fix: String
+        switch failure.kind {
+        case .certificateNotTrusted:
+            fix = """
+                If a TLS-inspecting proxy or a private CA signs this host's certificate, pass its CA certificate \
+                (PEM) with --ca-file PATH or the SSL_CERT_FILE environment variable.
+                """
+        case .proxy:
+            fix = """
+                Check HTTPS_PROXY (or https_proxy), or list the host in NO_PROXY to connect directly.
+                """
+        default:
+            fix = """
+                Check the network (and HTTPS_PROXY if a proxy is required), or point ctsync at another endpoint \
+                with --endpoint URL or the CTSYNC_ENDPOINT environment variable (destination.endpoint in the job file).
+                """
+        }
+        let waited = failure.isPermanent ? "" : " for \(Self.duration(retry.connectBudget))"
+        return """
+            cannot reach \(url): \(failure.description). No connection could be made\(waited), so nothing more was \
+            sent for this job; its unsent rows go with the next run. \(fix)
+            """
+    }
+
+    /// A duration as job files write it: `90s`, `10m`, `1h30m`.
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        if whole < 60 { return "\(whole)s" }
+        let (hours, minutes, rest) = (whole / 3600, whole % 3600 / 60, whole % 60)
+        var text = hours > 0 ? "\(hours)h" : ""
+        if minutes > 0 { text += "\(minutes)m" }
+        if rest > 0 { text += "\(rest)s" }
+        return text
+    }
+}
+
+/// Whether the job's host can be reached: how long connections have failed with no
+/// request reaching the server in between. Shared by every batch of the job.
+final class Reachability: Sendable {
+    private let failingSince = Mutex<Double?>(nil)
+
+    /// A request reached the server: the streak of failures is over.
+    func reached() {
+        failingSince.withLock { $0 = nil }
+    }
+
+    /// An attempt started at `start` could not connect: the seconds left of `budget`
+    /// since connections began to fail (zero or less: the budget is spent).
+    func failed(startedAt start: Double, now: Double, budget: Double) -> Double {
+        failingSince.withLock { since in
+            let first = min(since ?? start, start)
+            since = first
+            return first + budget - now
+        }
     }
 }

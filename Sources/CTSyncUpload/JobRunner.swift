@@ -11,12 +11,17 @@ public struct RunSettings: Sendable {
     public var full: Bool
     public var retryBase: Double
     public var retryCap: Double
+    /// `--retry-timeout`: replaces the job's `options.retry_timeout`, in seconds.
+    public var retryTimeout: Double?
 
-    public init(endpoint: Endpoint, full: Bool, retryBase: Double = 0.5, retryCap: Double = 30) {
+    public init(
+        endpoint: Endpoint, full: Bool, retryBase: Double = 0.5, retryCap: Double = 30, retryTimeout: Double? = nil
+    ) {
         self.endpoint = endpoint
         self.full = full
         self.retryBase = retryBase
         self.retryCap = retryCap
+        self.retryTimeout = retryTimeout
     }
 }
 
@@ -36,22 +41,27 @@ public final class JobRunner: Sendable {
     private let interrupted = Atomic<Bool>(false)
     private let stoppedFor = Mutex<AbortReason?>(nil)
 
-    public init(
-        spec: JobSpec, store: any StateStore, client: UploadHTTPClient, accountWindow: RequestWindow,
-        settings: RunSettings, eventNames: EventNameBudget
+    package init(
+        spec: JobSpec, store: any StateStore, transport: any UploadTransport, accountWindow: RequestWindow,
+        settings: RunSettings, eventNames: EventNameBudget, pacing: UploadPacing = .live
     ) {
         self.spec = spec
         self.store = store
         self.settings = settings
         self.eventNames = eventNames
+        let retry = RetryPolicy(
+            maxAttempts: spec.options.maxAttempts, retryTimeout: settings.retryTimeout ?? spec.options.retryTimeout,
+            base: settings.retryBase, cap: settings.retryCap)
         sender = BatchSender(
             endpoint: settings.endpoint, account: spec.destination.accountID.value,
             passcode: spec.destination.passcode.value, region: spec.destination.region.value,
-            timeout: spec.options.requestTimeout,
-            retry: RetryPolicy(maxAttempts: spec.options.maxAttempts, base: settings.retryBase, cap: settings.retryCap),
-            client: client, jobWindow: RequestWindow(capacity: spec.options.concurrency.value), accountWindow: accountWindow)
+            timeout: spec.options.requestTimeout, retry: retry, transport: transport, pacing: pacing,
+            jobWindow: RequestWindow(capacity: spec.options.concurrency.value), accountWindow: accountWindow)
         progress.update { $0.job = spec.name.value }
     }
+
+    /// When the job's batches are retried and given up.
+    var retryPolicy: RetryPolicy { sender.retry }
 
     /// Stops sending (SIGINT): requests in flight finish and are recorded; the report says `aborted`.
     public func stop() {

@@ -95,7 +95,7 @@ public struct Endpoint: Sendable, Hashable {
         return host
     }
 
-    static func hostPart(of url: String) -> String {
+    package static func hostPart(of url: String) -> String {
         guard let schemeEnd = url.range(of: "://") else { return "" }
         var rest = url[schemeEnd.upperBound...]
         if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CTSyncSession
+import CTSyncSpec
 import CTSyncState
 import Foundation
 
@@ -10,8 +11,14 @@ extension CTSync {
             abstract: "Send new and changed rows to CleverTap, record state and write a JSON run report.",
             discussion: """
                 Exit status: 0 succeeded (rejections within max_rejected), 1 more rejected rows than max_rejected \
-                or failed records, 2 invalid job spec, 3 aborted (credentials, region, source command, interrupt, \
-                job already running elsewhere, state database lost), 64 usage.
+                or failed records, 2 invalid job spec, 3 aborted (credentials, region, endpoint unreachable or its \
+                certificate not trusted, source command, interrupt, job already running elsewhere, state database \
+                lost), 64 usage.
+
+                A batch answered 429 (the account's 15 requests in flight are taken) is retried until \
+                options.retry_timeout (default 10m) runs out; 5xx, timeouts and dropped connections also use up \
+                options.max_attempts. HTTPS goes through the proxy in HTTPS_PROXY/https_proxy except to hosts in \
+                NO_PROXY/no_proxy; CA certificates in --ca-file or SSL_CERT_FILE are trusted besides the system's.
 
                 Processes sharing a state coordinate: a job runs in one process at a time, and all of them together \
                 keep at most 15 requests in flight per account (lock files beside a SQLite state, lease rows in \
@@ -48,6 +55,19 @@ extension CTSync {
         @Flag(name: .customLong("report-pii"), help: "Keep primary keys in report samples instead of redacting them.")
         var reportPII = false
 
+        @Option(
+            name: .customLong("retry-timeout"),
+            help: ArgumentHelp(
+                "How long a batch keeps retrying 429s and server errors (e.g. 90s, 10m); replaces options.retry_timeout.",
+                valueName: "duration"))
+        var retryTimeout: String?
+
+        @Option(
+            name: .customLong("ca-file"),
+            help: ArgumentHelp(
+                "PEM file of CA certificates to trust besides the system's (as SSL_CERT_FILE does).", valueName: "path"))
+        var caFile: String?
+
         @Flag(
             name: .customLong("wait-for-lock"),
             help: "When another process is running a job, wait for it to finish instead of skipping the job (exit 3).")
@@ -61,6 +81,14 @@ extension CTSync {
                 throw ValidationError(
                     "run has no --dry-run: `ctsync plan` reads the source and state and shows what a run would send, without sending or writing anything")
             }
+            if let retryTimeout {
+                guard let seconds = DurationText.parseSeconds(retryTimeout),
+                    CTSyncSpec.Options.retryTimeoutRange.contains(seconds)
+                else {
+                    throw ValidationError(
+                        "--retry-timeout must be a duration between 1s and 24h such as 90s or 10m, found \"\(retryTimeout)\"")
+                }
+            }
         }
 
         func run() async throws {
@@ -70,6 +98,8 @@ extension CTSync {
             options.revealPII = reportPII
             options.waitForLock = waitForLock
             options.report = report
+            options.retryTimeout = retryTimeout.flatMap(DurationText.parseSeconds)
+            options.caFile = caFile
             options.apply(environment: environment)
             options.version = CTSync.configuration.version
             let status = try await Terminal.reporting(command: "run") { () async throws(SessionError) -> ExitStatus in

@@ -18,7 +18,7 @@ enum JobKeyRules {
         .invalidValue: [
             "*", "primary_key", "destination.account_id", "source.file", "source.command", "source.timeout",
             "mappings[].from", "mappings[].to", "options.max_attempts", "options.max_rejected",
-            "options.request_timeout",
+            "options.request_timeout", "options.retry_timeout",
         ],
         .conflictingKeys: ["source.file", "source.command", "mappings[].from", "mappings[].value"],
         // The job and its destination

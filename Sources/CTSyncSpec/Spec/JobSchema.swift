@@ -238,10 +238,10 @@ public enum JobSchema {
                             "examples": [5],
                         ],
                         "max_attempts": [
-                            "type": "integer", "minimum": 1, "maximum": 100, "default": 6,
+                            "type": "integer", "minimum": 1, "maximum": 100, "default": 10,
                             "description":
-                                "Attempts a request gets on throttling (429), server errors (5xx) and network errors, with backoff.",
-                            "examples": [10],
+                                "Attempts a batch gets on server errors (5xx), timeouts and dropped connections, with backoff, within retry_timeout. Throttling (429) uses no attempts.",
+                            "examples": [6],
                         ],
                         "max_rejected": [
                             "oneOf": [
@@ -259,6 +259,14 @@ public enum JobSchema {
                                 "description": "How long one upload request may take before it is abandoned and retried (1s to 10m).",
                                 "default": "30s",
                                 "examples": ["30s", "2m"],
+                            ]),
+                        "retry_timeout": with(
+                            duration,
+                            [
+                                "description":
+                                    "How long a batch keeps retrying from its first attempt (1s to 24h): 429s (the account's 15 request slots are taken) are retried until it runs out, other failures also use up max_attempts. ctsync run --retry-timeout overrides it.",
+                                "default": "10m",
+                                "examples": ["10m", "1h"],
                             ]),
                     ],
                     "additionalProperties": false,

@@ -106,11 +106,17 @@ public struct Options: Sendable {
     public var maxRejected: RejectionThreshold
     /// Seconds before one upload request is abandoned and retried.
     public var requestTimeout: Double
+    /// Seconds a batch keeps retrying (429s without limit of attempts, other failures
+    /// up to `maxAttempts`) from its first attempt.
+    public var retryTimeout: Double
+
+    /// The values `retry_timeout` may take, in seconds.
+    public static let retryTimeoutRange: ClosedRange<Double> = 1...86_400
 
     public static func defaults(at mark: Mark) -> Options {
         Options(
-            batchSize: Located(1000, mark), concurrency: Located(10, mark), maxAttempts: 6,
-            maxRejected: .count(0), requestTimeout: 30)
+            batchSize: Located(1000, mark), concurrency: Located(10, mark), maxAttempts: 10,
+            maxRejected: .count(0), requestTimeout: 30, retryTimeout: 600)
     }
 }
 

@@ -456,6 +456,15 @@ private struct Context {
             }
             options.requestTimeout = seconds
         }
+        if let n = node["retry_timeout"], let seconds = duration(n, key: "retry_timeout") {
+            if !(Options.retryTimeoutRange).contains(seconds) {
+                error(
+                    .invalidValue,
+                    "retry_timeout must be between 1s and 24h (how long a batch keeps retrying 429s and server errors)",
+                    n.mark)
+            }
+            options.retryTimeout = seconds
+        }
         if let n = node["max_rejected"], let scalar = n.scalar {
             let text = interpolate(scalar) ?? ""
             if text.hasSuffix("%"), let share = Double(text.dropLast().trimmingSpaces), (0...100).contains(share) {
@@ -597,9 +606,9 @@ extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
-/// Durations as users write them in job files.
-enum DurationText {
-    static func parseSeconds(_ text: String) -> Double? {
+/// Durations as users write them in job files (and in duration flags such as `--retry-timeout`).
+package enum DurationText {
+    package static func parseSeconds(_ text: String) -> Double? {
         let text = text.trimmingSpaces
         if let plain = Double(text) { return plain }
         var total = 0.0

@@ -11,7 +11,9 @@ enum SpecKeys {
     static let destinationRequired = ["region", "account_id", "passcode"]
     static let source = ["file", "command", "env", "format", "timeout", "delimiter", "header"]
     static let mapping = ["from", "value", "to", "transform"]
-    static let options = ["batch_size", "concurrency", "max_attempts", "max_rejected", "request_timeout"]
+    static let options = [
+        "batch_size", "concurrency", "max_attempts", "max_rejected", "request_timeout", "retry_timeout",
+    ]
 
     /// Modes that users ask for but CleverTap cannot support, with the reason.
     static func unsupportedModeReason(_ mode: String) -> String? {

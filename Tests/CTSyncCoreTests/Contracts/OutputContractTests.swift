@@ -151,7 +151,8 @@ struct OutputContractTests {
                 .replacing("max_attempts: 8", with: "max_attempts: 2")
             let path = fixture.dir.path + "/failed.json"
             let failedRun = try await runProcessDetached(
-                Products.ctsync, ["run", failing, "--state", fresh, "--report", path, "--quiet"],
+                // 429s use no attempts: they are retried until retry_timeout runs out.
+                Products.ctsync, ["run", failing, "--state", fresh, "--report", path, "--quiet", "--retry-timeout", "1s"],
                 environment: fixture.environment, directory: fixture.dir.path)
             #expect(failedRun.status == 1, "\(failedRun.stderr)")
             let failedReport = try Self.roundTrip(

@@ -27,6 +27,9 @@ struct Holdings: Sendable {
     /// Why a read-only open refused the state file, when a run was killed while creating it.
     var unfinishedState: String?
 
+    /// Keys held more than once (an event stored twice, a profile upserted twice).
+    var repeated = 0
+
     /// Copies beyond the first of each key: duplicated events, or profiles upserted more than once.
     var duplicates: Int { copies - keys.count }
 
@@ -49,6 +52,7 @@ struct Holdings: Sendable {
             }
             holdings.keys.insert(ReliabilityWorkload.contactKey(i))
             holdings.copies += profile.updateCount
+            if profile.updateCount > 1 { holdings.repeated += 1 }
             if checkContent, profile.properties != ReliabilityWorkload.expectedProfile(i) {
                 holdings.mismatch("\(identity): \(profile.properties)")
             }
@@ -60,6 +64,9 @@ struct Holdings: Sendable {
     /// every copy is compared with its row.
     static func events(in server: SandboxServer, checkContent: Bool) -> Holdings {
         var holdings = Holdings()
+        var seen: Set<String> = []
+        var repeated: Set<String> = []
+        defer { holdings.repeated = repeated.count }
         for event in server.events() {
             guard let key = event.properties["Order Id"]?.stringValue, let i = ReliabilityWorkload.orderIndex(key)
             else {
@@ -68,6 +75,7 @@ struct Holdings: Sendable {
             }
             holdings.keys.insert(key)
             holdings.copies += 1
+            if !seen.insert(key).inserted { repeated.insert(key) }
             if checkContent, !ReliabilityWorkload.matches(event, order: i) {
                 holdings.mismatch("\(key): \(event)")
             }

@@ -38,9 +38,10 @@ final class ReliabilityFixture: Sendable {
         }
     }
 
-    /// Writes both jobs with `options` and returns their paths (profiles, events).
+    /// Writes both jobs with `options` (nil: no options, every one at its default) and
+    /// returns their paths (profiles, events).
     @discardableResult
-    func writeJobs(_ options: ReliabilityWorkload.Options) -> (profiles: String, events: String) {
+    func writeJobs(_ options: ReliabilityWorkload.Options?) -> (profiles: String, events: String) {
         (
             dir.write("jobs/\(ReliabilityWorkload.profilesJob).yaml", ReliabilityWorkload.profilesYAML(options)),
             dir.write("jobs/\(ReliabilityWorkload.eventsJob).yaml", ReliabilityWorkload.eventsYAML(options))
@@ -58,14 +59,16 @@ final class ReliabilityFixture: Sendable {
 
     /// Runs `ctsync run` on `paths` to completion; returns its result and each job's report,
     /// by job name, validated against `schemas/report.schema.json` and decoded.
-    func run(_ paths: [String], state: String) async throws -> (ProcessResult, [String: RunReportDocument]) {
+    func run(_ paths: [String], state: String, extra: [String] = []) async throws -> (
+        ProcessResult, [String: RunReportDocument]
+    ) {
         let number = Self.runCounter.withLock { count in
             count += 1
             return count
         }
         let reports = dir.path + "/reports-\(number)/"
         let result = try await runProcessDetached(
-            Products.ctsync, ["run"] + paths + ["--state", state, "--report", reports, "--quiet"],
+            Products.ctsync, ["run"] + paths + ["--state", state, "--report", reports, "--quiet"] + extra,
             environment: environment, directory: dir.path)
         var parsed: [String: RunReportDocument] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? [] {

@@ -40,9 +40,12 @@ struct ReliabilityWorkload: Sendable {
         var concurrency: Int
         var maxAttempts: Int
         var requestTimeout: String
+
+        /// What a job without `options` gets (`Options.defaults` in CTSyncSpec).
+        static let jobDefaults = Options(batchSize: 1000, concurrency: 10, maxAttempts: 10, requestTimeout: "30s")
     }
 
-    static func profilesYAML(_ options: Options) -> String {
+    static func profilesYAML(_ options: Options?) -> String {
         """
         version: 1
         name: \(profilesJob)
@@ -61,7 +64,7 @@ struct ReliabilityWorkload: Sendable {
         """
     }
 
-    static func eventsYAML(_ options: Options) -> String {
+    static func eventsYAML(_ options: Options?) -> String {
         """
         version: 1
         name: \(eventsJob)
@@ -81,8 +84,10 @@ struct ReliabilityWorkload: Sendable {
         """
     }
 
-    private static func optionsYAML(_ options: Options) -> String {
-        """
+    /// The job's options; none (every option at its default) for nil.
+    private static func optionsYAML(_ options: Options?) -> String {
+        guard let options else { return "" }
+        return """
         options:
           batch_size: \(options.batchSize)
           concurrency: \(options.concurrency)

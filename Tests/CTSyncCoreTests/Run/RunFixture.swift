@@ -24,19 +24,23 @@ final class RunFixture: Sendable {
     let passcode = "s3cr3t-passcode-xyz"
     let account = "123"
 
-    init(faults: FaultConfiguration = .none, limits: ValidationLimits = ValidationLimits(), seed: UInt64 = 7) async throws {
+    /// With `tls`, the sandbox serves HTTPS and the endpoint is `https://`.
+    init(
+        faults: FaultConfiguration = .none, limits: ValidationLimits = ValidationLimits(), seed: UInt64 = 7,
+        tls: SandboxTLSFiles? = nil
+    ) async throws {
         server = try await SandboxServer.start(
             SandboxConfiguration(
                 accounts: [SandboxAccount(id: "123", passcode: "s3cr3t-passcode-xyz", region: .in1)], faults: faults,
-                seed: seed, limits: limits))
+                seed: seed, limits: limits, tls: tls))
     }
 
     /// Runs `body` with a fresh fixture, then stops its sandbox, whether `body` returned or threw.
     static func with<Result>(
         faults: FaultConfiguration = .none, limits: ValidationLimits = ValidationLimits(), seed: UInt64 = 7,
-        _ body: (RunFixture) async throws -> Result
+        tls: SandboxTLSFiles? = nil, _ body: (RunFixture) async throws -> Result
     ) async throws -> Result {
-        let fixture = try await RunFixture(faults: faults, limits: limits, seed: seed)
+        let fixture = try await RunFixture(faults: faults, limits: limits, seed: seed, tls: tls)
         let result: Result
         do {
             result = try await body(fixture)
@@ -59,7 +63,7 @@ final class RunFixture: Sendable {
     var environment: [String: String] {
         [
             "CLEVERTAP_ACCOUNT_ID": account, "CLEVERTAP_PASSCODE": passcode,
-            "CTSYNC_ENDPOINT": "http://127.0.0.1:\(server.port)/{region}", "CTSYNC_RETRY_BASE_MS": "5",
+            "CTSYNC_ENDPOINT": "\(server.baseURL)/{region}", "CTSYNC_RETRY_BASE_MS": "5",
         ]
     }
 

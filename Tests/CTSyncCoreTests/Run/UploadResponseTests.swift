@@ -52,30 +52,22 @@ struct UploadResponseTests {
         }
     }
 
-    @Test func itemsMapByNumberThenIdentity() {
+    @Test func itemsArePlacedByNumberThenIdentity() {
         let records = [Self.record("a", line: 2), Self.record("b", line: 3), Self.record("c", line: 4)]
         let items = [
             UnprocessedItem(code: 516, error: "Phone. Skipped record number : 3", recordNumber: 3, identity: nil),
             UnprocessedItem(code: 515, error: "Email", recordNumber: nil, identity: "a"),
             UnprocessedItem(code: 555, error: "Misc. Skipped record number : 2", recordNumber: 2, identity: nil),
         ]
-        guard case .done(let acknowledged, let rejected, let retry) = BatchSender.map(items, to: records) else {
-            Issue.record("not done")
-            return
-        }
-        #expect(acknowledged.isEmpty)
-        #expect(rejected.map(\.record.identity) == ["a", "c"])
-        #expect(rejected.map(\.reason) == [.clevertap(.invalidEmail), .clevertap(.invalidPhone)])
-        #expect(retry.map(\.identity) == ["b"])
+        let placement = BatchSender.place(items, in: records)
+        #expect(placement?[0]?.code == 515)
+        #expect(placement?[1]?.code == 555)
+        #expect(placement?[2]?.code == 516)
     }
 
-    @Test func anItemThatCannotBePlacedAcknowledgesNothing() {
+    @Test func anItemThatCannotBePlacedPlacesNothing() {
         let records = [Self.record("a", line: 2), Self.record("b", line: 3)]
         let items = [UnprocessedItem(code: 515, error: "Email", recordNumber: nil, identity: "zzz")]
-        guard case .failBatch(let failures) = BatchSender.map(items, to: records) else {
-            Issue.record("placed an unplaceable item")
-            return
-        }
-        #expect(failures.count == 2)
+        #expect(BatchSender.place(items, in: records) == nil)
     }
 }

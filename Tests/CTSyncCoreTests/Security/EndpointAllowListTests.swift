@@ -205,8 +205,8 @@ struct EndpointAllowListTests {
         #expect(plan.status == 0, "\(plan.stderr)")
 
         // A name for this machine that is not spelled as loopback, so only the allow list
-        // admits it; a port nobody listens on, so the run gets past the check and fails to
-        // connect, without a network.
+        // admits it; a port nobody listens on, so the run gets past the check and cannot
+        // connect, without a network: the job ends aborted (exit 3) naming the host.
         guard let host = LoopbackName.find() else { return }
         let url = "https://\(host):\(LoopbackName.closedPort())/{region}"
         dir.write("job.yaml", Self.job(endpoint: url, options: "options: { max_attempts: 1, request_timeout: 2s }"))
@@ -216,7 +216,8 @@ struct EndpointAllowListTests {
         let run = try await ctsync(
             "run", job, "--state", dir.path + "/state.sqlite", "--report", report, "--quiet", environment: environment,
             directory: dir.path)
-        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stderr.contains("connection to \(host.lowercased()) refused"), "\(run.stderr)")
         #expect(!run.stderr.contains("endpoint-not-allowed"))
         let parsed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
         let reportJob = parsed?["job"] as? [String: Any]

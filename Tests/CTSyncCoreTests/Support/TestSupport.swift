@@ -68,6 +68,8 @@ func runProcess(
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     for key in env.keys where key.hasPrefix("CLEVERTAP_") || key.hasPrefix("CTSYNC_") { env[key] = nil }
+    // The machine's proxy and CA settings would change where the child connects.
+    for key in ["SSL_CERT_FILE", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"] { env[key] = nil }
     env.merge(environment) { _, new in new }
     process.environment = env
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
