@@ -8,6 +8,8 @@ public struct RunOptions: Sendable {
     public var full = false
     /// Keep primary keys in the report's samples.
     public var revealPII = false
+    /// `--parallel`: how many jobs run at once (1: one after another).
+    public var parallel = JobPool.defaultParallel
     /// Wait for a job another process is running instead of skipping it.
     public var waitForLock = false
     /// `--report`: a file (one job) or a directory; nil for `reports/`.

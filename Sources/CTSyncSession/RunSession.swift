@@ -5,20 +5,32 @@ import CTSyncUpload
 import Foundation
 import Synchronization
 
-/// One `ctsync run`: opens the state and its coordinator, then runs each prepared job
-/// in turn under its lease, through the request window of its account, writes each
-/// job's report and combines their exit statuses. Interrupts and a lost state
-/// database stop the job in progress gracefully; the jobs after it do not start.
+/// One `ctsync run`: opens the state and its coordinator, then runs the prepared jobs,
+/// up to `options.parallel` at once (started in job order), each under its lease,
+/// through the request window of its account (whose 15 slots the jobs of the account
+/// share fairly), writes each job's report and combines their exit statuses.
+/// Interrupts and a lost state database stop every running job gracefully (each
+/// writes its report); jobs not started yet do not start.
 public final class RunSession: Sendable {
     public let jobs: [PreparedJob]
     private let options: RunOptions
     private let interrupted = Atomic<Bool>(false)
-    /// What an interrupt must stop now: the running job, or the wait for a lease.
-    private let current = Mutex<Stoppable?>(nil)
+    /// What an interrupt must stop now, by job index: each running job, or its wait for a lease.
+    private let running = Mutex<[Int: Stoppable]>([:])
 
     private enum Stoppable {
         case runner(JobRunner)
         case leaseWait(Task<Void, any Error>)
+    }
+
+    /// What the jobs of one session share: the state, its coordinator, the HTTP
+    /// client, the accounts' request windows and event-name budgets.
+    private struct Shared: Sendable {
+        let store: any StateStore
+        let coordinator: any RunCoordinator
+        let client: UploadHTTPClient
+        let windows: AccountWindows
+        let budgets: EventNameBudgets
     }
 
     public init(jobs: [PreparedJob], options: RunOptions) {
@@ -26,21 +38,23 @@ public final class RunSession: Sendable {
         self.options = options
     }
 
-    /// Stops the session (SIGINT, SIGTERM): the job in progress stops sending, waits for
+    /// Stops the session (SIGINT, SIGTERM): every running job stops sending, waits for
     /// its requests in flight and records them; no further job starts.
     public func interrupt() {
         interrupted.store(true, ordering: .relaxed)
-        stopCurrent()
+        stopRunning()
     }
 
     public var isInterrupted: Bool { interrupted.load(ordering: .relaxed) }
 
-    /// Runs every job; `observe` hears of each step, from the running task.
-    public func run(_ observe: @Sendable (RunEvent) -> Void) async throws(SessionError) -> ExitStatus {
+    /// Runs every job; `observe` hears of each step, from the task of the job concerned
+    /// (jobs running at once call it concurrently).
+    public func run(_ observe: @escaping @Sendable (RunEvent) -> Void) async throws(SessionError) -> ExitStatus {
         if jobs.count > 1, let report = options.report, !ReportFile.isDirectory(report) {
             throw .usage(
                 "--report \(report) names one file, but \(jobs.count) jobs run; pass a directory (ending in /) for one report per job")
         }
+        if let problem = JobPool.problem(parallel: options.parallel) { throw .usage(problem) }
         let transport = try options.transport()
         let client: UploadHTTPClient
         do {
@@ -56,87 +70,18 @@ public final class RunSession: Sendable {
             await client.shutdown()
             throw .state(error)
         }
-        let windows = AccountWindows(coordinator: coordinator)
-        var budgets: [String: EventNameBudget] = [:]
-        // Coordination lost (the database is gone): the job running now stops sending.
+        let shared = Shared(
+            store: store, coordinator: coordinator, client: client, windows: AccountWindows(coordinator: coordinator),
+            budgets: EventNameBudgets())
+        // Coordination lost (the database is gone): every running job stops sending.
         coordinator.onLost { [weak self] reason in
-            guard let self, case .runner(let runner) = current.withLock({ $0 }) else { return }
-            runner.stop(because: .state(reason))
+            self?.stopRunners(because: .state(reason))
         }
         var status = ExitStatus.success
-        for job in jobs {
-            if isInterrupted { break }
-            if let reason = coordinator.lostReason {
-                observe(.notRun(job: job.name, reason: reason))
-                status = status.combined(with: .aborted)
-                continue
-            }
-            if let reason = await takeLease(job.name, coordinator: coordinator, observe: observe) {
-                observe(.notRun(job: job.name, reason: reason))
-                status = status.combined(with: .aborted)
-                continue
-            }
-            // Before anything is recorded: what state holds for the job at its destination,
-            // adopting state an earlier ctsync wrote without destinations when it matches.
-            let planner = Planner(spec: job.spec, state: store, endpoint: job.endpoint, full: options.full)
-            let baseline: StateBaseline
-            do {
-                baseline = try planner.baseline()
-                if baseline.kind == .adopted { try store.adoptLegacyState(job: job.name, to: planner.destination) }
-            } catch {
-                await coordinator.releaseJob(job.name)
-                observe(.notRun(job: job.name, reason: "\(error)"))
-                status = status.combined(with: .aborted)
-                continue
-            }
-            let account = job.spec.destination.accountID.value
-            let budget = budgets[account] ?? EventNameBudget()
-            budgets[account] = budget
-            let runner = JobRunner(
-                spec: job.spec, store: store, transport: client, accountWindow: await windows.window(for: account),
-                settings: RunSettings(
-                    endpoint: job.endpoint, full: options.full, retryBase: options.retryBase,
-                    retryTimeout: options.retryTimeout),
-                eventNames: budget)
-            var record = RunRecord(
-                id: runner.runID, job: planner.key, startedAt: Date(), ctsyncVersion: options.version,
-                host: HolderIdentity.current.host, pid: HolderIdentity.current.pid)
-            do {
-                try store.runStarted(record, source: SourceIdentity.of(job.spec))
-            } catch {
-                await coordinator.releaseJob(job.name)
-                observe(.notRun(job: job.name, reason: "cannot record the run in state: \(error)"))
-                status = status.combined(with: .aborted)
-                continue
-            }
-            current.withLock { $0 = .runner(runner) }
-            if isInterrupted { runner.stop() }
-            if let reason = coordinator.lostReason { runner.stop(because: .state(reason)) }
-            observe(
-                .started(
-                    job: job.name, destination: planner.destination,
-                    notes: baseline.messages(object: job.spec.object.value), progress: runner.progress))
-            let report = await runner.run()
-            current.withLock { $0 = nil }
-            let path = ReportFile.path(for: report, option: options.report, jobCount: jobs.count)
-            var written: String?
-            do {
-                try ReportFile.write(report.json(revealPII: options.revealPII), to: path)
-                written = path
-                observe(.finished(report: report, reportPath: path, reportError: nil))
-            } catch {
-                observe(.finished(report: report, reportPath: nil, reportError: "cannot write the report to \(path): \(error.reason)"))
-            }
-            record.finished(by: report, exitStatus: report.exitStatus, fullSync: Self.fullSync(baseline, options, job), reportPath: written)
-            do {
-                try store.runFinished(record)
-            } catch {
-                observe(.warning(job: job.name, message: "cannot record the run's end in state (status will show it as interrupted): \(error)"))
-            }
-            // Before the next job plans: fresh statistics after a big load.
-            store.jobFinished()
-            await coordinator.releaseJob(job.name)
-            status = status.combined(with: report.exitStatus)
+        await JobPool.run(count: jobs.count, limit: options.parallel, shouldStart: { !isInterrupted }) { index in
+            await self.runJob(index, shared: shared, observe: observe)
+        } deliver: { _, jobStatus in
+            status = status.combined(with: jobStatus)
         }
         await coordinator.close()
         await client.shutdown()
@@ -144,11 +89,86 @@ public final class RunSession: Sendable {
         return status
     }
 
-    /// Takes the job's lease; the reason it was not taken otherwise (another process
-    /// runs the job and we do not wait, or the wait was interrupted).
+    /// Runs the job at `index` under its lease and writes its report; its exit status.
+    private func runJob(
+        _ index: Int, shared: Shared, observe: @Sendable (RunEvent) -> Void
+    ) async -> ExitStatus {
+        let job = jobs[index]
+        let (store, coordinator) = (shared.store, shared.coordinator)
+        if let reason = coordinator.lostReason {
+            observe(.notRun(job: job.name, reason: reason))
+            return .aborted
+        }
+        if let reason = await takeLease(index, coordinator: coordinator, observe: observe) {
+            observe(.notRun(job: job.name, reason: reason))
+            return .aborted
+        }
+        // Before anything is recorded: what state holds for the job at its destination,
+        // adopting state an earlier ctsync wrote without destinations when it matches.
+        let planner = Planner(spec: job.spec, state: store, endpoint: job.endpoint, full: options.full)
+        let baseline: StateBaseline
+        do {
+            baseline = try planner.baseline()
+            if baseline.kind == .adopted { try store.adoptLegacyState(job: job.name, to: planner.destination) }
+        } catch {
+            await coordinator.releaseJob(job.name)
+            observe(.notRun(job: job.name, reason: "\(error)"))
+            return .aborted
+        }
+        let account = job.spec.destination.accountID.value
+        let runner = JobRunner(
+            spec: job.spec, store: store, transport: shared.client,
+            accountWindow: await shared.windows.window(for: account),
+            settings: RunSettings(
+                endpoint: job.endpoint, full: options.full, retryBase: options.retryBase,
+                retryTimeout: options.retryTimeout),
+            eventNames: shared.budgets.budget(for: account))
+        var record = RunRecord(
+            id: runner.runID, job: planner.key, startedAt: Date(), ctsyncVersion: options.version,
+            host: HolderIdentity.current.host, pid: HolderIdentity.current.pid)
+        do {
+            try store.runStarted(record, source: SourceIdentity.of(job.spec))
+        } catch {
+            await coordinator.releaseJob(job.name)
+            observe(.notRun(job: job.name, reason: "cannot record the run in state: \(error)"))
+            return .aborted
+        }
+        running.withLock { $0[index] = .runner(runner) }
+        if isInterrupted { runner.stop() }
+        if let reason = coordinator.lostReason { runner.stop(because: .state(reason)) }
+        observe(
+            .started(
+                job: job.name, destination: planner.destination,
+                notes: baseline.messages(object: job.spec.object.value), progress: runner.progress))
+        let report = await runner.run()
+        running.withLock { $0[index] = nil }
+        let path = ReportFile.path(for: report, option: options.report, jobCount: jobs.count)
+        var written: String?
+        do {
+            try ReportFile.write(report.json(revealPII: options.revealPII), to: path)
+            written = path
+            observe(.finished(report: report, reportPath: path, reportError: nil))
+        } catch {
+            observe(.finished(report: report, reportPath: nil, reportError: "cannot write the report to \(path): \(error.reason)"))
+        }
+        record.finished(by: report, exitStatus: report.exitStatus, fullSync: Self.fullSync(baseline, options, job), reportPath: written)
+        do {
+            try store.runFinished(record)
+        } catch {
+            observe(.warning(job: job.name, message: "cannot record the run's end in state (status will show it as interrupted): \(error)"))
+        }
+        // Fresh statistics after a big load, before later jobs plan.
+        store.jobFinished()
+        await coordinator.releaseJob(job.name)
+        return report.exitStatus
+    }
+
+    /// Takes the lease of the job at `index`; the reason it was not taken otherwise
+    /// (another process runs the job and we do not wait, or the wait was interrupted).
     private func takeLease(
-        _ job: String, coordinator: any RunCoordinator, observe: @Sendable (RunEvent) -> Void
+        _ index: Int, coordinator: any RunCoordinator, observe: @Sendable (RunEvent) -> Void
     ) async -> String? {
+        let job = jobs[index].name
         let wait = options.waitForLock
         // The holder callback may come from another task: it reports through a stream.
         let (holders, sink) = AsyncStream.makeStream(of: LeaseHolder?.self)
@@ -156,10 +176,10 @@ public final class RunSession: Sendable {
             defer { sink.finish() }
             try await coordinator.acquireJob(job, wait: wait) { holder in sink.yield(holder) }
         }
-        current.withLock { $0 = .leaseWait(attempt) }
+        running.withLock { $0[index] = .leaseWait(attempt) }
         if isInterrupted { attempt.cancel() }
         for await holder in holders { observe(.waitingForLease(job: job, holder: holder)) }
-        defer { current.withLock { $0 = nil } }
+        defer { running.withLock { $0[index] = nil } }
         do {
             try await attempt.value
             return nil
@@ -172,11 +192,34 @@ public final class RunSession: Sendable {
         }
     }
 
-    private func stopCurrent() {
-        switch current.withLock({ $0 }) {
-        case .runner(let runner): runner.stop()
-        case .leaseWait(let task): task.cancel()
-        case nil: break
+    /// Stops every running job and cancels every wait for a lease.
+    private func stopRunning() {
+        for stoppable in running.withLock({ Array($0.values) }) {
+            switch stoppable {
+            case .runner(let runner): runner.stop()
+            case .leaseWait(let task): task.cancel()
+            }
+        }
+    }
+
+    /// Stops every running job for `reason` (waits for leases end on their own).
+    private func stopRunners(because reason: AbortReason) {
+        for case .runner(let runner) in running.withLock({ Array($0.values) }) {
+            runner.stop(because: reason)
+        }
+    }
+}
+
+/// The event-name budget of each account, shared by the jobs of the account in this session.
+final class EventNameBudgets: Sendable {
+    private let budgets = Mutex<[String: EventNameBudget]>([:])
+
+    func budget(for account: String) -> EventNameBudget {
+        budgets.withLock { budgets in
+            if let budget = budgets[account] { return budget }
+            let budget = EventNameBudget()
+            budgets[account] = budget
+            return budget
         }
     }
 }

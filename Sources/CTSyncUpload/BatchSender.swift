@@ -238,10 +238,12 @@ final class BatchSender: Sendable {
             body += record.json
         }
         body += Array("]}".utf8)
+        // The job's window names the job at the account's, which shares its slots fairly between jobs.
+        let job = ObjectIdentifier(jobWindow)
         await jobWindow.acquire()
-        await accountWindow.acquire()
+        await accountWindow.acquire(for: job)
         if isStopped {
-            await accountWindow.release()
+            await accountWindow.release(for: job)
             await jobWindow.release()
             return nil
         }
@@ -254,7 +256,7 @@ final class BatchSender: Sendable {
             // timeout, or the retry and the abandoned request together overrun the limit.
             await pause(timeout)
         }
-        await accountWindow.release()
+        await accountWindow.release(for: job)
         await jobWindow.release()
         switch result {
         case .failure(.unreachable): break

@@ -19,8 +19,9 @@ extension CTSync {
                 1 error.
 
                 With several jobs (files or directories), --format json prints one compact document per job, one \
-                per line (JSON Lines). With --job, only the jobs of those names are planned, and only they are \
-                validated.
+                per line (JSON Lines). Up to --parallel jobs are planned at once (default 4); the output keeps job \
+                order either way. With --records - the jobs are planned one after another, so that their records \
+                stay in job order. With --job, only the jobs of those names are planned, and only they are validated.
 
                 Examples:
                   ctsync plan jobs/crm-profiles.yaml
@@ -57,11 +58,19 @@ extension CTSync {
         @Flag(name: .customLong("show-pii"), help: "Show primary keys in rejection samples instead of redacting them.")
         var showPII = false
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "How many jobs are planned at once (default \(JobPool.defaultParallel); 1 plans one after another).",
+                valueName: "n"))
+        var parallel = JobPool.defaultParallel
+
         enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
             case text, json
         }
 
         func validate() throws {
+            if let problem = JobPool.problem(parallel: parallel) { throw ValidationError(problem) }
             if records == "-" && format == .json {
                 throw ValidationError("--records - writes records to stdout, where --format json would print the plan; write the records to a file")
             }
@@ -77,25 +86,59 @@ extension CTSync {
                 if jobs.count > 1, let records, records != "-" {
                     throw .usage("--records \(records) names one file, but \(jobs.count) jobs were given; plan one job at a time, or use --records -")
                 }
+                let settings = Settings(
+                    location: location, full: full, records: records, format: format, showPII: showPII,
+                    detailed: detailedExitcode, compact: jobs.count > 1)
                 var status = ExitStatus.success
-                for job in jobs {
-                    status = status.combined(with: await plan(job, location: location, compact: jobs.count > 1))
+                // Each job's output is kept until the jobs before it are printed: job order, whatever
+                // finishes first. Records on stdout are written as they are planned: one job at a time.
+                await JobPool.run(count: jobs.count, limit: records == "-" ? 1 : parallel) { index in
+                    await Self.plan(jobs[index], settings)
+                } deliver: { _, output in
+                    output.print()
+                    status = status.combined(with: output.status)
                 }
                 return status
             }
             if status != .success { throw ExitCode(status.rawValue) }
         }
 
-        /// Plans one job and prints it; its exit status.
-        private func plan(_ job: PreparedJob, location: StateLocation, compact: Bool) async -> ExitStatus {
-            var session = PlanSession(job: job, state: location)
-            session.full = full
+        /// What `plan` needs of its options to plan one job.
+        struct Settings: Sendable {
+            var location: StateLocation
+            var full: Bool
+            var records: String?
+            var format: PlanFormat
+            var showPII: Bool
+            var detailed: Bool
+            /// Several jobs: JSON Lines.
+            var compact: Bool
+        }
+
+        /// One job's plan as printed, held until the jobs before it are printed.
+        struct Output: Sendable {
+            var stdout = ""
+            var stderr = ""
+            var status = ExitStatus.success
+
+            func print() {
+                if !stderr.isEmpty { Terminal.error(stderr, newline: false) }
+                if !stdout.isEmpty { Terminal.output(stdout, newline: false) }
+            }
+        }
+
+        /// Plans one job; what it prints and its exit status.
+        private static func plan(_ job: PreparedJob, _ settings: Settings) async -> Output {
+            var output = Output()
+            var session = PlanSession(job: job, state: settings.location)
+            session.full = settings.full
             let writer: LineWriter?
             do {
-                writer = try records.map { try $0 == "-" ? LineWriter.standardOutput() : LineWriter(path: $0) }
+                writer = try settings.records.map { try $0 == "-" ? LineWriter.standardOutput() : LineWriter(path: $0) }
             } catch {
-                Terminal.error("ctsync plan: \(error)")
-                return .failure
+                output.stderr = "ctsync plan: \(error)\n"
+                output.status = .failure
+                return output
             }
             let summary: PlanSummary
             do {
@@ -105,20 +148,22 @@ extension CTSync {
                 }
                 try writer?.close()
             } catch {
-                Terminal.error("ctsync plan: \(job.spec.file): \(error)")
-                return .failure
+                output.stderr = "ctsync plan: \(job.spec.file): \(error)\n"
+                output.status = .failure
+                return output
             }
             let spec = job.spec
-            switch format {
+            switch settings.format {
             case .text:
-                let text = PlanRenderer.text(summary, spec: spec, revealPII: showPII)
+                let text = PlanRenderer.text(summary, spec: spec, revealPII: settings.showPII)
                 // Records on stdout: the summary for people goes to stderr.
-                if records == "-" { Terminal.error(text, newline: false) } else { Terminal.output(text, newline: false) }
+                if settings.records == "-" { output.stderr = text } else { output.stdout = text }
             case .json:
-                let document = PlanDocument(summary, spec: spec, revealPII: showPII)
-                Terminal.output(compact ? JSONValue.line(document) : JSONValue.document(document), newline: false)
+                let document = PlanDocument(summary, spec: spec, revealPII: settings.showPII)
+                output.stdout = settings.compact ? JSONValue.line(document) : JSONValue.document(document)
             }
-            return session.exitStatus(of: summary, detailed: detailedExitcode)
+            output.status = session.exitStatus(of: summary, detailed: settings.detailed)
+            return output
         }
     }
 }

@@ -1,33 +1,10 @@
 import Foundation
 import CTSyncUpload
 
-/// Progress on stderr: a live line on a terminal, a plain line every few seconds in CI logs.
-final class ProgressPrinter: Sendable {
-    let progress: RunProgress
-    let live: Bool
-
-    init(progress: RunProgress) {
-        self.progress = progress
-        live = Terminal.stderrIsTerminal
-    }
-
-    func run() async {
-        let interval: Duration = live ? .milliseconds(250) : .seconds(5)
-        while !Task.isCancelled {
-            try? await Task.sleep(for: interval)
-            if Task.isCancelled { break }
-            let line = ProgressPrinter.line(progress.snapshot)
-            if live {
-                Terminal.error("\r\u{1B}[2K" + line, newline: false)
-            } else {
-                Terminal.error(line)
-            }
-        }
-    }
-
-    func finish() {
-        if live { Terminal.error("\r\u{1B}[2K", newline: false) }
-    }
+/// The text of a running job's progress line.
+enum ProgressPrinter {
+    /// How often the lines are shown: redrawn in place on a terminal, printed anew in CI logs.
+    static func interval(live: Bool) -> Duration { live ? .milliseconds(250) : .seconds(5) }
 
     static func line(_ s: RunProgress.Snapshot) -> String {
         let elapsed = max(0.001, Date().timeIntervalSince(s.started))

@@ -24,12 +24,17 @@ extension CTSync {
                 keep at most 15 requests in flight per account (lock files beside a SQLite state, lease rows in \
                 PostgreSQL).
 
+                Up to --parallel jobs run at once (default 4; 1 runs them one after another). Each keeps its own \
+                lease, report and exit status (the most serious one is the command's); the jobs of one account \
+                share its 15 request slots fairly. An interrupt stops every running job, and each writes its report.
+
                 With --job, only the jobs of those names run, and only they are validated: a broken job file \
                 elsewhere in the directory does not stop them.
 
                 Examples:
                   ctsync run jobs/
                   ctsync run jobs/ --job 'crm-*' --job order-events --report reports/
+                  ctsync run jobs/ --parallel 8
                   ctsync run jobs/ --state postgres://ctsync@db:5432/ctsync --wait-for-lock
                 """)
 
@@ -48,6 +53,13 @@ extension CTSync {
 
         @Flag(name: .long, help: "Ignore state: send every valid row.")
         var full = false
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "How many jobs run at once (default \(JobPool.defaultParallel); 1 runs them one after another).",
+                valueName: "n"))
+        var parallel = JobPool.defaultParallel
 
         @Flag(name: .long, help: "No progress output; only the final summary.")
         var quiet = false
@@ -77,6 +89,7 @@ extension CTSync {
         var dryRun = false
 
         func validate() throws {
+            if let problem = JobPool.problem(parallel: parallel) { throw ValidationError(problem) }
             if dryRun {
                 throw ValidationError(
                     "run has no --dry-run: `ctsync plan` reads the source and state and shows what a run would send, without sending or writing anything")
@@ -97,6 +110,7 @@ extension CTSync {
             options.full = full
             options.revealPII = reportPII
             options.waitForLock = waitForLock
+            options.parallel = parallel
             options.report = report
             options.retryTimeout = retryTimeout.flatMap(DurationText.parseSeconds)
             options.caFile = caFile

@@ -630,6 +630,143 @@ class Bench:
         return {"jobs": self.args.lint_jobs, "wall_s": [round(w, 3) for w in walls], "seconds": round(median(walls), 3),
                 "peak_rss_mb": peak, "ctsync_version_wall_s": round(m.wall, 3), "baseline_rss_mb": m.peak_mb}
 
+    # ----------------------------------------------------------------- parallel jobs (issue 14)
+
+    def parallel_data(self, jobs, job_rows):
+        """One CSV of jobs * job_rows rows and the same rows split into `jobs` CSVs, with a
+        job file for the whole (one/) and one per part (many/)."""
+        a = self.args
+        d = os.path.join(self.scratch, f"parallel-{jobs}x{job_rows}")
+        one, many = os.path.join(d, "one"), os.path.join(d, "many")
+        for sub in (one, many):
+            os.makedirs(sub, exist_ok=True)
+        whole = os.path.join(d, "all.csv")
+        stamp = os.path.join(d, f"generated-v{datagen.DATA_VERSION}-seed{a.seed}")
+        if not os.path.exists(stamp):
+            log(f"generating {jobs} x {job_rows:,} rows (seed {a.seed})")
+            datagen.write_profiles_csv(whole, jobs * job_rows, seed=a.seed)
+            with open(whole, encoding="utf-8") as f:
+                header = f.readline()
+                for part in range(jobs):
+                    with open(os.path.join(d, f"part-{part:02d}.csv"), "w", encoding="utf-8") as out:
+                        out.write(header)
+                        for _ in range(job_rows):
+                            out.write(f.readline())
+            with open(stamp, "w") as f:
+                f.write("ok")
+        for name in os.listdir(many):
+            os.unlink(os.path.join(many, name))
+        with open(os.path.join(one, "job.yaml"), "w") as f:
+            f.write(datagen.job_yaml("bench-all", "../all.csv", concurrency=a.concurrency, batch_size=a.batch_size))
+        for part in range(jobs):
+            with open(os.path.join(many, f"part-{part:02d}.yaml"), "w") as f:
+                f.write(datagen.job_yaml(f"bench-part-{part:02d}", f"../part-{part:02d}.csv",
+                                         concurrency=a.concurrency, batch_size=a.batch_size))
+        return {"dir": d, "one": os.path.join(one, "job.yaml"), "many": many}
+
+    def parallel_run(self, label, target, extra, rows, job_rows, jobs):
+        """One measured `ctsync run` against a reset sandbox and a fresh state."""
+        state = os.path.join(self.scratch, "state", f"{label}.sqlite")
+        os.makedirs(os.path.dirname(state), exist_ok=True)
+        for f in (state, state + "-wal", state + "-shm"):
+            if os.path.exists(f):
+                os.unlink(f)
+        shutil.rmtree(state + ".locks", ignore_errors=True)
+        reports = self.prefix(label) + "-reports"
+        os.makedirs(reports)
+        self.sandbox.post("/sandbox/reset")
+        m = measure([self.ctsync, "run", target, "--state", state, "--report", reports + "/", "--quiet", *extra],
+                    self.env, self.prefix(label), timeout=self.args.timeout, ok=None)
+        stats = self.sandbox.get("/sandbox/stats")
+        account = stats["accounts"][ACCOUNT]
+        log_doc = self.sandbox.get(f"/sandbox/requests?account={ACCOUNT}")
+        written = sorted(os.listdir(reports))
+        statuses = []
+        for name in written:
+            with open(os.path.join(reports, name)) as f:
+                statuses.append(json.load(f)["status"])
+        self.check(f"{label}: exit status 0", m.rc == 0, m.rc if m.rc else m.stderr_tail())
+        self.check(f"{label}: {jobs} reports, all succeeded", len(written) == jobs and
+                   all(st == "succeeded" for st in statuses), statuses)
+        self.check(f"{label}: sandbox processed {rows} records", stats["records_processed"] == rows,
+                   stats["records_processed"])
+        self.check(f"{label}: at most 15 requests in flight for the account", account["max_in_flight"] <= 15,
+                   account["max_in_flight"])
+        self.check(f"{label}: no 429 from the sandbox's limit", account["throttled"] == 0, account["throttled"])
+        return {
+            "wall_s": round(m.wall, 3),
+            "cpu_s": m.cpu_s,
+            "peak_rss_mb": m.peak_mb,
+            "other_processes_cores": m.others_cores,
+            "account_max_in_flight": account["max_in_flight"],
+            "account_throttled": account["throttled"],
+            "requests": stats["requests"],
+            "max_jobs_in_flight_at_once": self.jobs_in_flight(log_doc["requests"], job_rows),
+        }
+
+    @staticmethod
+    def jobs_in_flight(requests, job_rows):
+        """The most distinct jobs with requests in flight at one moment, from the sandbox's upload
+        log: a request's job is its first record's row number (in the email) // job_rows."""
+        events = []
+        for r in requests:
+            ident = r.get("first_identity") or ""
+            try:
+                row = int(ident.split("@")[0].rsplit(".", 1)[1])
+            except (IndexError, ValueError):
+                continue
+            job = row // job_rows
+            events.append((r["entered"], 1, job))
+            events.append((r["left"] if r["left"] is not None else 1 << 62, -1, job))
+        events.sort()
+        open_by_job, best = {}, 0
+        for _, delta, job in events:
+            open_by_job[job] = open_by_job.get(job, 0) + delta
+            if open_by_job[job] == 0:
+                del open_by_job[job]
+            best = max(best, len(open_by_job))
+        return best
+
+    def parallel_jobs(self):
+        a = self.args
+        jobs, job_rows = a.jobs, a.job_rows
+        rows = jobs * job_rows
+        data = self.parallel_data(jobs, job_rows)
+        extra = ["--parallel", str(a.parallel)] if a.parallel else []
+        one, many = [], []
+        for i in range(a.repeat):
+            log(f"[{i + 1}/{a.repeat}] one job of {rows:,} rows at {a.latency_ms} ms latency")
+            one.append(self.parallel_run(f"one-{i}", data["one"], [], rows, rows, 1))
+            log(f"  {one[-1]['wall_s']} s, account max in flight {one[-1]['account_max_in_flight']}")
+            log(f"[{i + 1}/{a.repeat}] {jobs} jobs of {job_rows:,} rows, {' '.join(extra) or 'default --parallel'}")
+            many.append(self.parallel_run(f"many-{i}", data["many"], extra, rows, job_rows, jobs))
+            log(f"  {many[-1]['wall_s']} s, account max in flight {many[-1]['account_max_in_flight']}, "
+                f"{many[-1]['max_jobs_in_flight_at_once']} jobs in flight at once at most")
+        t_one = median([r["wall_s"] for r in one])
+        t_many = median([r["wall_s"] for r in many])
+        ratio = round(t_many / t_one, 3)
+        max_in_flight = max(r["account_max_in_flight"] for r in one + many)
+        out = {
+            "jobs": jobs, "rows_per_job": job_rows, "parallel": a.parallel or "default",
+            "latency_ms": a.latency_ms, "concurrency": a.concurrency, "batch_size": a.batch_size,
+            "one_job_wall_s": t_one, "many_jobs_wall_s": t_many, "ratio": ratio,
+            "account_max_in_flight": max_in_flight,
+            "targets": {
+                "ratio_le_1.3": {"value": ratio, "target": 1.3, "met": ratio <= 1.3},
+                "account_max_in_flight_le_15": {"value": max_in_flight, "target": 15, "met": max_in_flight <= 15},
+            },
+            "definitions": {
+                "wall_s": "median over --repeat of the `ctsync run` process, spawn to exit, fresh state, sandbox reset",
+                "ratio": "many_jobs_wall_s / one_job_wall_s",
+                "account_max_in_flight": "the sandbox's max_in_flight for the account over every measured run",
+                "max_jobs_in_flight_at_once": "most jobs with a request in flight together (sandbox upload log)",
+            },
+            "one_job_runs": one, "many_jobs_runs": many,
+        }
+        log(f"one job: {t_one} s; {jobs} jobs: {t_many} s; ratio {ratio} (target <= 1.3); "
+            f"account max in flight {max_in_flight} (must be <= 15)")
+        return out
+
     def go(self):
         a = self.args
         started = dt.datetime.now(dt.timezone.utc)
@@ -656,6 +793,20 @@ class Bench:
         self.pg = LocalPostgres(f"/tmp/ctsync-bench-pg-{os.getuid()}") if a.postgres else None
         if self.pg:
             log(f"PostgreSQL at {self.pg.start()}")
+        if a.parallel_jobs:
+            try:
+                result["params"].update(jobs=a.jobs, rows_per_job=a.job_rows, parallel=a.parallel or "default")
+                result["parallel_jobs"] = self.parallel_jobs()
+            finally:
+                self.sandbox.stop()
+                if self.pg:
+                    self.pg.stop()
+            result["machine"]["loadavg_end"] = loadavg()
+            result["checks_passed"] = all(c["ok"] for c in self.checks)
+            result["targets_met"] = all(v["met"] for v in result["parallel_jobs"]["targets"].values())
+            result["checks"] = self.checks
+            result["elapsed_s"] = round((dt.datetime.now(dt.timezone.utc) - started).total_seconds(), 1)
+            return result
         try:
             scales = [self.scale(a.rows, main=True)]
             if a.big_rows:
@@ -834,6 +985,15 @@ def parse_args(argv):
     p.add_argument("--timeout", type=int, default=900, help="seconds allowed to each measured command")
     p.add_argument("--build-timeout", type=int, default=3600)
     p.add_argument("--output", help="also write the JSON here (default SCRATCH/results/bench-<time>.json)")
+    p.add_argument("--parallel-jobs", action="store_true",
+                   help="only the parallel-jobs benchmark (issue 14): --jobs jobs of --job-rows rows each, run "
+                        "together with --parallel, against one job of all their rows, both at --latency-ms; prints "
+                        "both times, their ratio (target <= 1.3) and the sandbox's max in flight for the account "
+                        "(must be <= 15); medians of --repeat")
+    p.add_argument("--jobs", type=int, default=10, help="jobs of the --parallel-jobs benchmark (default 10)")
+    p.add_argument("--job-rows", type=int, default=10_000, help="rows per job of --parallel-jobs (default 10,000)")
+    p.add_argument("--parallel", type=int, default=10,
+                   help="ctsync run --parallel for --parallel-jobs (default 10; 0: ctsync's default)")
     p.add_argument("--postgres", action="store_true",
                    help="also plan (cold and warm) and run the main data set with state in PostgreSQL: a throwaway "
                         "local server from scripts/postgres (data in /tmp/ctsync-bench-pg-UID), compared with the SQLite figures")

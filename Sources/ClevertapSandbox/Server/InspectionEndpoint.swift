@@ -6,6 +6,7 @@ import Hummingbird
 /// - `GET /sandbox/profiles[?account=&limit=]` (identities)
 /// - `GET /sandbox/profiles/{identity}[?account=]`
 /// - `GET /sandbox/events[?identity=&name=&account=&limit=]`
+/// - `GET /sandbox/requests[?account=&limit=]` (the upload log, newest `limit`)
 /// - `POST /sandbox/reset`
 /// - `GET|POST /sandbox/faults`
 ///
@@ -64,6 +65,15 @@ struct InspectionEndpoint: Sendable {
             StoreJSON.write(Array(events.prefix(limit)), into: &writer)
             writer.raw("}")
             return SandboxResponses.json(writer.bytes)
+        case ("requests", nil):
+            guard request.method == .get else { return SandboxResponses.methodNotAllowed(allowed: "GET") }
+            var uploads = state.uploads()
+            if let account { uploads = uploads.filter { $0.account == account } }
+            let limit = query["limit"].flatMap { Int($0) } ?? UploadLog.capacity
+            return json([
+                "count": .int(uploads.count),
+                "requests": .array(uploads.suffix(max(0, limit)).map(\.jsonValue)),
+            ])
         case ("reset", nil):
             guard request.method == .post else { return SandboxResponses.methodNotAllowed(allowed: "POST") }
             state.reset()

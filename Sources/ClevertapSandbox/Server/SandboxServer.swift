@@ -138,6 +138,12 @@ public final class SandboxServer: Sendable {
         state.stats()
     }
 
+    /// The last upload requests the concurrency limit let in (at most
+    /// ``UploadLogEntry``'s log capacity, 10,000), oldest first, since start or the last ``reset()``.
+    public func uploads() -> [UploadLogEntry] {
+        state.uploads()
+    }
+
     /// The merged properties of a profile, or `nil` when none was stored.
     ///
     /// - Parameter account: Look only in this account; by default the first
@@ -171,7 +177,7 @@ public final class SandboxServer: Sendable {
         try state.setFaults(faults, seed: seed)
     }
 
-    /// Empties the store, zeroes the counters and restarts the fault sequence.
+    /// Empties the store, zeroes the counters, empties the upload log and restarts the fault sequence.
     public func reset() {
         state.reset()
     }

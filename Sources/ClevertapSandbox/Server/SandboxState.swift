@@ -20,6 +20,7 @@ final class SandboxState: Sendable {
     private let store: NIOLockedValueBox<SandboxStore>
     private let counters: NIOLockedValueBox<SandboxStats>
     private let faults: NIOLockedValueBox<FaultInjector>
+    private let uploadLog = NIOLockedValueBox(UploadLog())
 
     init(configuration: SandboxConfiguration) {
         limits = configuration.limits
@@ -60,6 +61,23 @@ final class SandboxState: Sendable {
             stats.accounts[account, default: SandboxAccountStats()].inFlight -= 1
             stats.inFlight -= 1
         }
+    }
+
+    // MARK: - Upload log
+
+    /// Logs an upload request just let in; its ticket for ``uploadLeft(ticket:records:firstIdentity:)``.
+    func uploadEntered(account: String) -> Int {
+        uploadLog.withLockedValue { $0.enter(account: account) }
+    }
+
+    /// Logs the end of an admitted upload request, before it leaves the in-flight count.
+    func uploadLeft(ticket: Int, records: Int, firstIdentity: String?) {
+        uploadLog.withLockedValue { $0.leave(ticket: ticket, records: records, firstIdentity: firstIdentity) }
+    }
+
+    /// The logged upload requests, oldest first.
+    func uploads() -> [UploadLogEntry] {
+        uploadLog.withLockedValue { $0.ordered }
     }
 
     // MARK: - Counters
@@ -144,7 +162,7 @@ final class SandboxState: Sendable {
     }
 
     /// Empties the store, zeroes the counters (requests still in flight stay
-    /// counted) and restarts the fault sequence from its seed.
+    /// counted), empties the upload log and restarts the fault sequence from its seed.
     func reset() {
         store.withLockedValue { $0.removeAll() }
         counters.withLockedValue { stats in
@@ -158,6 +176,7 @@ final class SandboxState: Sendable {
             stats = fresh
         }
         faults.withLockedValue { $0.restart() }
+        uploadLog.withLockedValue { $0.reset() }
     }
 
     private static func freshCounters(accountIDs: [String]) -> SandboxStats {

@@ -24,7 +24,12 @@ struct UploadEndpoint: Sendable {
         guard state.enter(account: account.id) else {
             return .respond(tooManyRequests())
         }
-        defer { state.leave(account: account.id) }
+        let ticket = state.uploadEntered(account: account.id)
+        var seen = BatchSummary()
+        defer {
+            state.uploadLeft(ticket: ticket, records: seen.records, firstIdentity: seen.firstIdentity)
+            state.leave(account: account.id)
+        }
 
         let plan = state.nextFaultPlan()
         let arrived = ContinuousClock.now
@@ -45,7 +50,9 @@ struct UploadEndpoint: Sendable {
         }
 
         let dryRun = ["1", "true"].contains(request.uri.queryParameters["dryRun"] ?? "")
-        guard case .respond(let response) = await process(request, account: account.id, dryRun: dryRun) else {
+        let (reply, summary) = await process(request, account: account.id, dryRun: dryRun)
+        seen = summary
+        guard case .respond(let response) = reply else {
             return .closeConnection
         }
         // The injected latency is the request's whole time on the server, processing
@@ -72,21 +79,32 @@ struct UploadEndpoint: Sendable {
 
     // MARK: - Processing
 
+    /// What the upload log notes of a request's body.
+    struct BatchSummary {
+        var records = 0
+        var firstIdentity: String?
+    }
+
     /// Closes the connection only when the client went away before its body arrived.
-    private func process(_ request: Request, account: String, dryRun: Bool) async -> UploadReply {
+    private func process(_ request: Request, account: String, dryRun: Bool) async -> (UploadReply, BatchSummary) {
         let limits = state.limits
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: limits.maxBodyBytes)
         } catch is NIOTooManyBytesError {
-            return .respond(malformed("Malformed request. The body is larger than \(limits.maxBodyBytes) bytes"))
+            return (
+                .respond(malformed("Malformed request. The body is larger than \(limits.maxBodyBytes) bytes")),
+                BatchSummary()
+            )
         } catch {
-            return .closeConnection
+            return (.closeConnection, BatchSummary())
         }
-        return .respond(answer(to: body, account: account, dryRun: dryRun))
+        var summary = BatchSummary()
+        let response = answer(to: body, account: account, dryRun: dryRun, summary: &summary)
+        return (.respond(response), summary)
     }
 
-    private func answer(to body: ByteBuffer, account: String, dryRun: Bool) -> Response {
+    private func answer(to body: ByteBuffer, account: String, dryRun: Bool, summary: inout BatchSummary) -> Response {
         let limits = state.limits
         let parsed: SandboxValue
         do {
@@ -96,6 +114,14 @@ struct UploadEndpoint: Sendable {
         }
         guard case .array(let records) = parsed["d"] else {
             return malformed("Malformed request")
+        }
+        summary.records = records.count
+        if let first = records.first {
+            if case .string(let identity) = first["identity"] {
+                summary.firstIdentity = identity
+            } else if case .string(let objectID) = first["objectId"] {
+                summary.firstIdentity = objectID
+            }
         }
         guard records.count <= limits.maxRecordsPerRequest else {
             return malformed(
