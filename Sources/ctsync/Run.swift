@@ -33,8 +33,7 @@ extension CTSync {
 
                 Examples:
                   ctsync run jobs/
-                  ctsync run jobs/ --job 'crm-*' --job order-events --report reports/
-                  ctsync run jobs/ --parallel 8
+                  ctsync run jobs/ --job 'crm-*' --job order-events --report reports/ --parallel 8
                   ctsync run jobs/ --state postgres://ctsync@db:5432/ctsync --wait-for-lock
                 """)
 

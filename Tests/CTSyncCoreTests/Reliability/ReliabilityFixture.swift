@@ -67,8 +67,11 @@ final class ReliabilityFixture: Sendable {
             return count
         }
         let reports = dir.path + "/reports-\(number)/"
+        // One job at a time: the scenarios bound what the sandbox sees by one job's
+        // concurrency (parallel jobs have their own tests, ParallelJobsTests).
         let result = try await runProcessDetached(
-            Products.ctsync, ["run"] + paths + ["--state", state, "--report", reports, "--quiet"] + extra,
+            Products.ctsync,
+            ["run"] + paths + ["--state", state, "--report", reports, "--quiet", "--parallel", "1"] + extra,
             environment: environment, directory: dir.path)
         var parsed: [String: RunReportDocument] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? [] {

@@ -2,27 +2,16 @@ import ClevertapSandbox
 import Foundation
 import Testing
 
-@testable import CTSyncSupport
-@testable import CleverTapContract
-@testable import CTSyncSpec
-@testable import CTSyncSource
-@testable import CTSyncMapping
-@testable import CTSyncPlan
 @testable import CTSyncState
 @testable import CTSyncReport
-@testable import CTSyncUpload
-@testable import CTSyncSession
 
 /// `ctsync run --parallel` and `ctsync plan --parallel`, the built binary, against the
 /// in-process sandbox: several jobs of one account at once.
 @Suite("ctsync run and plan with --parallel", .serialized)
 struct ParallelJobsTests {
-    /// The sandbox's own limit is lifted so that `maxInFlight` measures how many requests
-    /// ctsync really had in flight, instead of 429-ing the excess.
+    /// The sandbox's own limit lifted: `maxInFlight` is what ctsync really had in flight.
     static func withFixture<Result>(latency: Int, _ body: (RunFixture) async throws -> Result) async throws -> Result {
-        try await RunFixture.with(
-            faults: FaultConfiguration(latencyMilliseconds: latency),
-            limits: ValidationLimits(maxConcurrentRequests: 1000), body)
+        try await MultiProcessRunTests.withFixture(latency: latency, body)
     }
 
     /// Writes `jobs/<name>.yaml` over `jobs/<name>.csv`: `rows` profiles whose identities
