@@ -271,7 +271,10 @@ def build(args) -> dict:
         dirty = sh(["git", "status", "--porcelain", "--", "Sources", "Package.swift"], timeout=30).splitlines()
         info["uncommitted_source_files"] = len(dirty)
     extra = ["--scratch-path", scratch_path] if scratch_path else []
-    if args.skip_build:
+    if args.binaries:
+        log(f"using the binaries in {args.binaries} (--binaries): no build")
+        info["source"] = f"binaries from {os.path.abspath(args.binaries)}"
+    elif args.skip_build:
         log("skipping the build (--skip-build)")
     else:
         log("scripts/setup")
@@ -287,7 +290,8 @@ def build(args) -> dict:
                 hint = "" if args.rev else " (others may be mid-edit: `scripts/bench --rev HEAD` builds the last commit)"
                 raise BenchError(f"swift build --product {product} failed{hint}")
             info[f"build_{product}_seconds"] = round(time.perf_counter() - t, 1)
-    bin_path = sh(["swift", "build", "-c", "release", "--show-bin-path", *extra], cwd=package, timeout=600).strip()
+    bin_path = os.path.abspath(args.binaries) if args.binaries else \
+        sh(["swift", "build", "-c", "release", "--show-bin-path", *extra], cwd=package, timeout=600).strip()
     bindir = os.path.join(args.scratch, "bin")
     os.makedirs(bindir, exist_ok=True)
     for product in ("ctsync", "clevertap-sandbox"):
@@ -971,6 +975,9 @@ def parse_args(argv):
     p.add_argument("--skip-diagnostics", action="store_true",
                    help="skip the run references (sandbox loadgen at the same latency, ctsync run without latency)")
     p.add_argument("--skip-build", action="store_true", help="use the existing release binaries")
+    p.add_argument("--binaries", metavar="DIR",
+                   help="use ctsync and clevertap-sandbox from DIR (e.g. a --scratch-path build's release folder) "
+                        "instead of building; the figures are only comparable between runs of the same build")
     p.add_argument("--rev", help="build this commit (a clean `git archive` export in SCRATCH/src, scratch path "
                                  "SCRATCH/build) instead of the working tree, which others may be editing")
     p.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
