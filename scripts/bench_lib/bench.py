@@ -677,6 +677,7 @@ class Bench:
                 os.unlink(f)
         shutil.rmtree(state + ".locks", ignore_errors=True)
         reports = self.prefix(label) + "-reports"
+        shutil.rmtree(reports, ignore_errors=True)
         os.makedirs(reports)
         self.sandbox.post("/sandbox/reset")
         m = measure([self.ctsync, "run", target, "--state", state, "--report", reports + "/", "--quiet", *extra],
