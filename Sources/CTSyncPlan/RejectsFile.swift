@@ -56,7 +56,7 @@ public final class RejectsFile: Sendable {
         let line = Self.line(job: job, outcome: outcome, rejection: rejection, record: record, revealPII: revealPII)
         return state.withLock { state in
             guard state.error == nil, let writer = state.writer else { return false }
-            do {
+            do throws(OutputError) {
                 try writer.writeLine(line)
                 state.lines += 1
                 return true
@@ -72,7 +72,7 @@ public final class RejectsFile: Sendable {
         let failure: OutputError? = state.withLock { state in
             defer { state.writer = nil }
             if let error = state.error { return error }
-            do {
+            do throws(OutputError) {
                 try state.writer?.close()
             } catch {
                 state.error = error

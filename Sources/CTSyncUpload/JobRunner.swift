@@ -104,12 +104,13 @@ public final class JobRunner: Sendable {
         var abort: AbortReason?
         var stopping: Bool { abort != nil || interrupted.load(ordering: .relaxed) }
 
-        /// Writes refused rows to the rejects file; a write that fails stops the job.
+        /// Writes refused rows to the rejects file (also after the job began stopping: the
+        /// batches in flight still end); a write that fails stops the job.
         func reject(_ outcome: RejectsFile.Outcome, _ rejection: PlanRejection, record: [UInt8]?) {
-            guard let rejects, abort == nil else { return }
+            guard let rejects else { return }
             if rejects.write(job: jobName, outcome: outcome, rejection: rejection, record: record) {
                 rejectLines += 1
-            } else {
+            } else if abort == nil {
                 abort = .localFile(
                     "cannot write the rejects file \(rejects.path): \(rejects.error?.reason ?? "write failed"); stopped sending so that no refused row goes unrecorded")
             }

@@ -24,10 +24,9 @@ extension CTSync {
                 validated.
 
                 Examples:
-                  ctsync plan jobs/crm-profiles.yaml
+                  ctsync plan jobs/crm-profiles.yaml --rejects invalid.jsonl
                   ctsync plan jobs/ --job order-events --format json --records planned.jsonl
                   ctsync plan jobs/crm-profiles.yaml --detailed-exitcode --state ci.sqlite
-                  ctsync plan jobs/crm-profiles.yaml --rejects invalid.jsonl
                 """)
 
         @Argument(help: "Job files, or directories of *.yaml / *.yml job files.")

@@ -32,11 +32,9 @@ extension CTSync {
                 elsewhere in the directory does not stop them.
 
                 Examples:
-                  ctsync run jobs/
                   ctsync run jobs/ --job 'crm-*' --job order-events --report reports/
                   ctsync run jobs/ --state postgres://ctsync@db:5432/ctsync --wait-for-lock
-                  ctsync run jobs/crm-profiles.yaml --rejects rejects/crm.jsonl
-                  ctsync run jobs/crm-profiles.yaml --force
+                  ctsync run jobs/crm-profiles.yaml --rejects rejects/crm.jsonl --force
                 """)
 
         @Argument(help: "Job files, or directories of *.yaml / *.yml job files.")

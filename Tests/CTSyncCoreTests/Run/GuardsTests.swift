@@ -100,7 +100,7 @@ struct GuardsTests {
                 "16:20: error: guards.max_source_drop must be a percentage from 0% to 100% such as 50% (the largest drop in source rows against the last successful run), found \"50\"; write the percent sign: a bare number could mean a fraction or a percentage [invalid-value]",
                 "17:16: error: guards.max_changed must be a percentage from 0% to 100% such as 30% (the largest share of acknowledged keys a run may change), found \"130%\" [invalid-value]",
                 "18:16: error: guards.max_invalid must be a percentage such as 5% (the largest share of source rows that may be invalid), found a sequence [invalid-type]",
-                "19:3: error: unknown key \"max_drop\" in guards; did you mean \"max_source_drop\"? [unknown-key]",
+                "19:3: error: unknown key \"max_drop\" in guards [unknown-key]",
             ], "\(findings)")
         #expect(
             LintFixtureTests.lint(valid + "\nguards: 5%\n") == [
