@@ -79,7 +79,7 @@ public struct GuardBasis: Sendable, Equatable {
 public struct GuardEvaluation: Sendable, Equatable {
     /// How the guards were applied: `skip` evaluates none.
     public var policy: GuardPolicy
-    /// Every guard the job sets, in the job file's key order.
+    /// Every guard the job sets, in a fixed order: min_source_rows, max_source_drop, max_changed, max_invalid.
     public var checks: [GuardCheck]
 
     public var tripped: [GuardCheck] { checks.filter(\.tripped) }

@@ -65,15 +65,8 @@ public final class PlanSpill {
     }
 
     private func flush() throws(OutputError) {
-        var offset = 0
-        while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw OutputError(path: path, reason: String(cString: strerror(errno)))
-            }
-            offset += n
-        }
+        let failure = PrivateFile.writeAll(fd, buffer)
+        guard failure == 0 else { throw OutputError(path: path, reason: String(cString: strerror(failure))) }
         buffer.removeAll(keepingCapacity: true)
     }
 

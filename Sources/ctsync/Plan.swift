@@ -60,11 +60,7 @@ extension CTSync {
                 valueName: "path"))
         var rejects: String?
 
-        @Flag(name: .long, help: "Show tripped guards without exiting 3, as run --force would send.")
-        var force = false
-
-        @Flag(name: .customLong("no-guards"), help: "Do not evaluate the jobs' guards.")
-        var noGuards = false
+        @OptionGroup var guards: GuardOptions
 
         @Flag(name: .long, help: "Exit 0 when there is nothing to send, 2 when there are changes.")
         var detailedExitcode = false
@@ -79,9 +75,6 @@ extension CTSync {
         }
 
         func validate() throws {
-            if force && noGuards {
-                throw ValidationError("--force and --no-guards exclude each other: --force evaluates the guards, --no-guards does not")
-            }
             if records == "-" && format == .json {
                 throw ValidationError("--records - writes records to stdout, where --format json would print the plan; write the records to a file")
             }
@@ -119,7 +112,7 @@ extension CTSync {
             var session = PlanSession(job: job, state: location)
             session.full = full
             session.rejects = rejects
-            session.guards = force ? .force : noGuards ? .skip : .enforce
+            session.guards = guards.policy
             let writer: LineWriter?
             do {
                 writer = try records.map { try $0 == "-" ? LineWriter.standardOutput() : LineWriter(path: $0) }
@@ -183,4 +176,24 @@ struct StateOptions: ParsableArguments {
         for warning in location.warnings() { Terminal.error("ctsync: warning: \(warning)") }
         return location
     }
+}
+
+/// `--force` and `--no-guards`, for `plan` and `run`.
+struct GuardOptions: ParsableArguments {
+    @Flag(
+        name: .long,
+        help: "Send even when one of a job's guards trips; the report (or plan) still shows it. plan exits 0 instead of 3.")
+    var force = false
+
+    @Flag(name: .customLong("no-guards"), help: "Do not evaluate the jobs' guards: they plan and send as jobs without guards.")
+    var noGuards = false
+
+    func validate() throws {
+        if force && noGuards {
+            throw ValidationError(
+                "--force and --no-guards exclude each other: --force evaluates the guards and sends anyway, --no-guards does not evaluate them")
+        }
+    }
+
+    var policy: GuardPolicy { force ? .force : noGuards ? .skip : .enforce }
 }

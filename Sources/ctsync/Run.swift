@@ -61,11 +61,7 @@ extension CTSync {
                 valueName: "path"))
         var rejects: String?
 
-        @Flag(name: .long, help: "Send even when one of a job's guards trips (the report still shows it).")
-        var force = false
-
-        @Flag(name: .customLong("no-guards"), help: "Do not evaluate the jobs' guards: they plan and send as jobs without guards.")
-        var noGuards = false
+        @OptionGroup var guards: GuardOptions
 
         @Flag(name: .long, help: "No progress output; only the final summary.")
         var quiet = false
@@ -97,9 +93,6 @@ extension CTSync {
         var dryRun = false
 
         func validate() throws {
-            if force && noGuards {
-                throw ValidationError("--force and --no-guards exclude each other: --force evaluates the guards and sends anyway, --no-guards does not evaluate them")
-            }
             if dryRun {
                 throw ValidationError(
                     "run has no --dry-run: `ctsync plan` reads the source and state and shows what a run would send, without sending or writing anything")
@@ -122,7 +115,7 @@ extension CTSync {
             options.waitForLock = waitForLock
             options.report = report
             options.rejects = rejects
-            options.guards = force ? .force : noGuards ? .skip : .enforce
+            options.guards = guards.policy
             options.retryTimeout = retryTimeout.flatMap(DurationText.parseSeconds)
             options.caFile = caFile
             options.apply(environment: environment)

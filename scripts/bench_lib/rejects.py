@@ -103,14 +103,23 @@ def main(argv) -> int:
                     out.write(JOB)
                 env = dict(os.environ, CLEVERTAP_ACCOUNT_ID="123", CLEVERTAP_PASSCODE="bench-passcode",
                            CTSYNC_ENDPOINT=url + "/{region}", CTSYNC_RETRY_BASE_MS="5")
-                for command in ("plan", "run"):
+                # The same run without --rejects first: what memory the rest of the run takes.
+                for command in ("run-without-rejects", "plan", "run"):
                     rejects = os.path.join(folder, f"{command}-rejects.jsonl")
-                    argv = [ctsync, command, "job.yaml", "--state", "state.sqlite", "--rejects", rejects]
-                    if command == "run":
+                    argv = [ctsync, command.split("-")[0], "job.yaml", "--state", f"{command}.sqlite"]
+                    if command != "run-without-rejects":
+                        argv += ["--rejects", rejects]
+                    if command != "plan":
                         argv += ["--quiet", "--report", "report.json"]
                     status, wall, rss = measure(argv, env, folder)
                     entry = {"command": command, "rows": rows, "exit_status": status, "wall_seconds": round(wall, 2),
                              "peak_rss_mib": round(rss, 1)}
+                    if command == "run-without-rejects":
+                        entry.update({"lines": 0, "complete": 0})
+                        print(f"run without --rejects, {rows} rows: exit {status}, peak RSS {entry['peak_rss_mib']} MiB, "
+                              f"{entry['wall_seconds']} s", file=sys.stderr)
+                        results.append(entry)
+                        continue
                     entry.update(check_lines(rejects))
                     print(f"{command} {rows} rows: exit {status}, {entry['lines']} lines ({entry['complete']} "
                           f"complete), peak RSS {entry['peak_rss_mib']} MiB, {entry['wall_seconds']} s",
@@ -120,9 +129,8 @@ def main(argv) -> int:
             sandbox.terminate()
             sandbox.wait(timeout=30)
     print(json.dumps({"rejects": results}, indent=2))
-    ok = all(r["lines"] == r["complete"] for r in results)
-    ok = ok and all(r["lines"] == (r["rows"] if r["command"] == "run" else r["rows"] // 2 + r["rows"] % 2)
-                    for r in results)
+    expected = {"run": lambda rows: rows, "plan": lambda rows: rows // 2 + rows % 2, "run-without-rejects": lambda rows: 0}
+    ok = all(r["lines"] == r["complete"] == expected[r["command"]](r["rows"]) for r in results)
     return 0 if ok else 1
 
 
