@@ -180,6 +180,26 @@ struct GuardsTests {
         }
     }
 
+    /// A guarded job plans completely, then sends every record from its temporary file:
+    /// several plan chunks (2,048 rows each) and many batches arrive whole, in order.
+    @Test func guardedJobSendsEveryRecordFromItsSpilledPlan() async throws {
+        try await RunFixture.with { fixture in
+            fixture.writeContacts(5000)
+            let job = fixture.profilesJob(batchSize: 100, extra: "guards: { min_source_rows: 5000, max_invalid: 0% }")
+            let (result, report) = try await fixture.run(job)
+            #expect(result.status == 0, "\(result.stderr)")
+            RunFixture.expectCountsAddUp(report)
+            #expect(report.counts.succeeded == 5000)
+            #expect(report.http.requests == 50)
+            #expect(report.guards?.tripped == false)
+            #expect(fixture.server.stats().profiles == 5000)
+            #expect(fixture.server.profile(identity: "user4999@example.com")?["Name"] == .string("User 4999"))
+            let (again, unchanged) = try await fixture.run(job)
+            #expect(again.status == 0)
+            #expect(unchanged.counts.unchanged == 5000 && unchanged.counts.sent == 0)
+        }
+    }
+
     @Test func planShowsWhichGuardsWouldTripAtTheirBoundaries() async throws {
         try await RunFixture.with { fixture in
             fixture.writeContacts(100)

@@ -151,7 +151,7 @@ struct RejectsFileTests {
         for chunk in 0..<7 {
             var records: [PlannedRecord] = []
             for i in 0..<1500 {
-                let size = Int.random(in: 0...3000, using: &random)
+                let size = Int.random(in: 0...400, using: &random)
                 let json = (0..<size).map { _ in UInt8.random(in: 32...126, using: &random) }
                 records.append(
                     PlannedRecord(
