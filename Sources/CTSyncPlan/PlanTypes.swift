@@ -26,13 +26,19 @@ public struct PlanRejection: Sendable, Equatable {
     /// Why: the mapper's, the planner's or, in a run report, CleverTap's reason.
     public var reason: RejectReason
     public var message: String
+    /// The record as it would have been sent, when the row was mapped into one (a
+    /// duplicate key, an event name past the account's limit); nil when it could not be.
+    public var record: [UInt8]?
 
-    public init(line: Int, primaryKey: String?, field: String?, reason: RejectReason, message: String) {
+    public init(
+        line: Int, primaryKey: String?, field: String?, reason: RejectReason, message: String, record: [UInt8]? = nil
+    ) {
         self.line = line
         self.primaryKey = primaryKey
         self.field = field
         self.reason = reason
         self.message = message
+        self.record = record
     }
 }
 
@@ -73,6 +79,8 @@ public struct PlanSummary: Sendable {
     public var specFingerprint: UInt64 { canonicalSpec.fingerprint }
     public var rejected: RejectionLog
     public var batchSize: Int
+    /// The job's guards against this plan; nil when the job has none (set by the plan's consumer).
+    public var guards: GuardEvaluation?
 
     /// Requests the planned records need.
     public var batches: Int { (counts.planned + batchSize - 1) / batchSize }

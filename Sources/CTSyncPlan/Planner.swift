@@ -172,7 +172,8 @@ public struct Planner: Sendable {
                                     PlanRejection(
                                         line: line, primaryKey: record.primaryKey, field: spec.effectivePrimaryKey,
                                         reason: .duplicatePrimaryKey,
-                                        message: "primary key appears earlier in the source; only its first row is sent"))
+                                        message: "primary key appears earlier in the source; only its first row is sent",
+                                        record: record.json))
                                 break
                             }
                         }
@@ -181,7 +182,8 @@ public struct Planner: Sendable {
                                 PlanRejection(
                                     line: line, primaryKey: record.primaryKey, field: "evtName",
                                     reason: .tooManyEventNames,
-                                    message: "event name would exceed CleverTap's limit of \(eventNames.limit) event names per account"))
+                                    message: "event name would exceed CleverTap's limit of \(eventNames.limit) event names per account",
+                                    record: record.json))
                             break
                         }
                         chunk.items.append(.record(chunk.records.count))

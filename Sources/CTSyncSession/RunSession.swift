@@ -41,6 +41,7 @@ public final class RunSession: Sendable {
             throw .usage(
                 "--report \(report) names one file, but \(jobs.count) jobs run; pass a directory (ending in /) for one report per job")
         }
+        let rejects = try RejectsFile.open(options.rejects, revealPII: options.revealPII)
         let transport = try options.transport()
         let client: UploadHTTPClient
         do {
@@ -54,6 +55,7 @@ public final class RunSession: Sendable {
             (store, coordinator) = try options.state.openForRun()
         } catch {
             await client.shutdown()
+            try? rejects?.close()
             throw .state(error)
         }
         let windows = AccountWindows(coordinator: coordinator)
@@ -96,8 +98,8 @@ public final class RunSession: Sendable {
                 spec: job.spec, store: store, transport: client, accountWindow: await windows.window(for: account),
                 settings: RunSettings(
                     endpoint: job.endpoint, full: options.full, retryBase: options.retryBase,
-                    retryTimeout: options.retryTimeout),
-                eventNames: budget)
+                    retryTimeout: options.retryTimeout, guards: options.guards),
+                eventNames: budget, rejects: rejects)
             var record = RunRecord(
                 id: runner.runID, job: planner.key, startedAt: Date(), ctsyncVersion: options.version,
                 host: HolderIdentity.current.host, pid: HolderIdentity.current.pid)
@@ -141,6 +143,13 @@ public final class RunSession: Sendable {
         await coordinator.close()
         await client.shutdown()
         store.shutdown()
+        do {
+            try rejects?.close()
+        } catch {
+            // Each job stopped at the first failed write and says so; this is the final flush.
+            observe(.warning(job: "rejects", message: "\(error); some refused rows may be missing from it"))
+            status = status.combined(with: .failure)
+        }
         return status
     }
 

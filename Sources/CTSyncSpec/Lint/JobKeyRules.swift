@@ -18,7 +18,8 @@ enum JobKeyRules {
         .invalidValue: [
             "*", "primary_key", "destination.account_id", "source.file", "source.command", "source.timeout",
             "mappings[].from", "mappings[].to", "options.max_attempts", "options.max_rejected",
-            "options.request_timeout", "options.retry_timeout",
+            "options.request_timeout", "options.retry_timeout", "guards.min_source_rows", "guards.max_source_drop",
+            "guards.max_changed", "guards.max_invalid",
         ],
         .conflictingKeys: ["source.file", "source.command", "mappings[].from", "mappings[].value"],
         // The job and its destination

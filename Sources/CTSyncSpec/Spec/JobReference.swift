@@ -30,6 +30,7 @@ public enum JobReference {
     static let keyOrder: [String: [String]] = [
         "": SpecKeys.job, "destination": SpecKeys.destination, "source": SpecKeys.source,
         "mappings[]": SpecKeys.mapping, "options": SpecKeys.options,
+        "guards": SpecKeys.guards,
     ]
 
     static func orderedKeys(_ properties: [String: JSONValue], at path: String) -> [String] {

@@ -271,6 +271,37 @@ public enum JobSchema {
                     ],
                     "additionalProperties": false,
                 ],
+                "guards": [
+                    "type": "object",
+                    "description":
+                        "Limits the plan must stay within before anything is sent, against a broken source (a query that returns 10 rows instead of 10 million, or garbage in every row). A job with guards plans completely before it sends: the source is read once, the planned records are kept in a private temporary file, then sent. A tripped guard stops the job before any request: status aborted, exit 3. `ctsync run --force` sends anyway (the report still shows the tripped guards); `--no-guards` skips them. `ctsync plan` shows which guards would trip and exits 3 if one would.",
+                    "properties": [
+                        "min_source_rows": [
+                            "type": "integer", "minimum": 1,
+                            "description": "The fewest source rows (valid or not) a run may read; fewer trips the guard.",
+                            "examples": [1000],
+                        ],
+                        "max_source_drop": [
+                            "type": "string", "pattern": .string(percentPattern),
+                            "description":
+                                "The largest drop in source rows against the last successful run (exit 0) of the job to the same destination, from state's run history; a larger drop trips the guard. Not checked before the first successful run.",
+                            "examples": ["50%"],
+                        ],
+                        "max_changed": [
+                            "type": "string", "pattern": .string(percentPattern),
+                            "description":
+                                "The largest share of the keys CleverTap has acknowledged for the job that a run may change (send again with new values); a larger share trips the guard.",
+                            "examples": ["30%"],
+                        ],
+                        "max_invalid": [
+                            "type": "string", "pattern": .string(percentPattern),
+                            "description":
+                                "The largest share of source rows that may be invalid (refused by the planner); a larger share trips the guard.",
+                            "examples": ["5%"],
+                        ],
+                    ],
+                    "additionalProperties": false,
+                ],
             ],
             "required": .array(SpecKeys.jobRequired.map { .string($0) }),
             "additionalProperties": false,

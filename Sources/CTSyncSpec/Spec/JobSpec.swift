@@ -19,6 +19,8 @@ public struct JobSpec: Sendable {
     public var mappings: [Mapping]
     public var identityKind: Located<IdentityKind>?
     public var options: Options
+    /// `guards:`: checks of the planned source before anything is sent; nil when the job has none.
+    public var guards: Guards? = nil
     /// Where the document starts; findings about missing keys point here.
     public var mark: Mark
 
@@ -118,6 +120,37 @@ public struct Options: Sendable {
             batchSize: Located(1000, mark), concurrency: Located(10, mark), maxAttempts: 10,
             maxRejected: .count(0), requestTimeout: 30, retryTimeout: 600)
     }
+}
+
+/// `guards:`: limits a job's plan must stay within before anything is sent, against
+/// a source that broke (a query returning 10 rows instead of 10 million, garbage in
+/// every row). A job with guards plans completely before it sends.
+public struct Guards: Sendable {
+    /// The fewest source rows a run may read.
+    public var minSourceRows: Located<Int>?
+    /// The largest drop in source rows, in percent, against the last successful run to
+    /// the job's destination.
+    public var maxSourceDrop: Located<Double>?
+    /// The largest share, in percent, of the acknowledged keys the plan may change.
+    public var maxChanged: Located<Double>?
+    /// The largest share, in percent, of source rows that may be invalid.
+    public var maxInvalid: Located<Double>?
+    /// Where `guards:` is written.
+    public var mark: Mark
+
+    public init(
+        minSourceRows: Located<Int>? = nil, maxSourceDrop: Located<Double>? = nil, maxChanged: Located<Double>? = nil,
+        maxInvalid: Located<Double>? = nil, mark: Mark
+    ) {
+        self.minSourceRows = minSourceRows
+        self.maxSourceDrop = maxSourceDrop
+        self.maxChanged = maxChanged
+        self.maxInvalid = maxInvalid
+        self.mark = mark
+    }
+
+    /// Whether any guard is set (`guards: {}` sets none).
+    public var isEmpty: Bool { minSourceRows == nil && maxSourceDrop == nil && maxChanged == nil && maxInvalid == nil }
 }
 
 /// How many rejected rows a run tolerates before it counts as failed.
