@@ -95,6 +95,15 @@ enum StatusText {
                 out += "    last full resync: \(entry.lastFullSync.map { "\(time($0.record.startedAt)) (\(fullSync($0.record.fullSync)))" } ?? "none")\n"
             }
         }
+        for budget in report.budgets {
+            out += "Budgets at \(budget.destination):\n"
+            out += "  event names: \(budget.eventNames.summary)\n"
+            // The event names closest to their property budget.
+            let fullest = budget.events.sorted { ($0.properties.used, $1.name) > ($1.properties.used, $0.name) }.prefix(3)
+            for event in fullest where event.properties.used > 0 {
+                out += "  properties of \"\(event.name)\": \(event.properties.summary)\n"
+            }
+        }
         return out
     }
 

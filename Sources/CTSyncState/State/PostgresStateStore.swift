@@ -188,7 +188,10 @@ public final class PostgresStateStore: StateStore, Sendable {
         return PostgresStateLookup(store: self, jobID: id)
     }
 
-    public func acknowledge(_ records: [Acknowledgement], job: JobKey, spec: UInt64) throws(StateError) {
+    public func acknowledge(
+        _ records: [Acknowledgement], job: JobKey, spec: UInt64, budget: BudgetAcknowledgement?
+    ) throws(StateError) {
+        if let budget { return try acknowledge(records, job: job, spec: spec, recording: budget) }
         guard !records.isEmpty else { return }
         let id = try jobID(job, create: true)!
         // One row a key: ON CONFLICT cannot update a row twice in one statement.
