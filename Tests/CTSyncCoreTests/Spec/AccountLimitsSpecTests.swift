@@ -43,7 +43,7 @@ struct AccountLimitsSpecTests {
             ])
         #expect(
             LintFixtureTests.lint(Self.yaml("{ event_name: 400 }")) == [
-                #"7:13: error: unknown key "event_name" in destination.limits (did you mean "event_names"?) [unknown-key]"#
+                #"7:13: error: unknown key "event_name" in destination.limits; did you mean "event_names"? [unknown-key]"#
             ])
         #expect(
             LintFixtureTests.lint(Self.yaml("[480]")) == [
