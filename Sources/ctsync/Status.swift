@@ -12,7 +12,9 @@ extension CTSync {
             abstract: "Show each job's last run, last successful run, keys held, last full resync and who runs it now.",
             discussion: """
                 Reads state only (the same --state as run); sends and changes nothing. A run that started and \
-                never finished (killed) shows as interrupted. Exit status: 0, 1 when state cannot be read, 64 usage.
+                never finished (killed) shows as interrupted. Then, per destination, how much of CleverTap's event-name \
+                and property-per-event budgets is used (destination.limits). Exit status: 0, 1 when state cannot \
+                be read, 64 usage.
 
                 Examples:
                   ctsync status

@@ -144,19 +144,7 @@ extension PostgresStateStore {
     ) throws(StateError) {
         let jobID = records.isEmpty ? nil : try self.jobID(job, create: true)
         let destination = try destinationID(budget.destination)
-        var position: [String: Int] = [:]
-        var keys: [String] = []
-        var hashes: [ByteBuffer] = []
-        for record in records {
-            let hash = ByteBuffer(bytes: record.hash.bytes)
-            if let index = position[record.key] {
-                hashes[index] = hash
-            } else {
-                position[record.key] = keys.count
-                keys.append(record.key)
-                hashes.append(hash)
-            }
-        }
+        let (keys, hashes) = Self.columns(of: records)
         let bits = Int64(bitPattern: spec)
         let run = budget.run
         var names: [String] = []
