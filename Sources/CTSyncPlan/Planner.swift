@@ -141,6 +141,7 @@ public struct Planner: Sendable {
         var covered: [String: PropertyMask] = [:]
         var keyLists: [PropertyMask: [String]] = [:]
         let propertyKeys = mapper.propertyKeys
+        var reserving = false
         var seen = KeySet()
         let hasKey = spec.effectivePrimaryKey != nil
         let isEvents = spec.object.value == .events
@@ -188,13 +189,18 @@ public struct Planner: Sendable {
                         }
                         var keys: [String] = []
                         if isEvents, let name = record.eventName {
-                            if let list = keyLists[record.properties] {
-                                keys = list
-                            } else {
-                                keys = record.properties.indices.map { propertyKeys[$0] }
-                                keyLists[record.properties] = keys
+                            let isCovered = covered[name].map { record.properties.isSubset(of: $0) } ?? false
+                            // A record carries its keys once the run reserved anything: its
+                            // acknowledgement may then turn reservations into acknowledged keys.
+                            if !isCovered || reserving {
+                                if let list = keyLists[record.properties] {
+                                    keys = list
+                                } else {
+                                    keys = record.properties.indices.map { propertyKeys[$0] }
+                                    keyLists[record.properties] = keys
+                                }
                             }
-                            if !(covered[name].map { record.properties.isSubset(of: $0) } ?? false) {
+                            if !isCovered {
                                 let refusal: (RejectReason, String)?
                                 do {
                                     refusal = try budget.admit(eventName: name, keys: keys)
@@ -211,6 +217,7 @@ public struct Planner: Sendable {
                                     break
                                 }
                                 covered[name, default: PropertyMask()].formUnion(record.properties)
+                                if !reserving { reserving = budget.hasPending }
                             }
                         }
                         chunk.items.append(.record(chunk.records.count))
