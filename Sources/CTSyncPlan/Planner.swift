@@ -60,13 +60,18 @@ public struct Planner: Sendable {
         self.spec = spec
         self.state = state
         self.full = full
-        let destination = CleverTapDestination(
-            account: spec.destination.accountID.value, region: spec.destination.region.value, endpoint: endpoint)
+        let destination = Planner.destination(of: spec, endpoint: endpoint)
         self.destination = destination
         self.budget =
             budget ?? EventBudget(store: state, destination: destination, limits: spec.destination.limits, run: nil)
         canonicalSpec = CanonicalSpec.of(spec, destination: destination)
         legacyFingerprint = LegacySpecFingerprint.of(spec, endpoint: endpoint.base)
+    }
+
+    /// Where `spec`'s records go through `endpoint`: with the job's name, the key of its state.
+    public static func destination(of spec: JobSpec, endpoint: Endpoint) -> CleverTapDestination {
+        CleverTapDestination(
+            account: spec.destination.accountID.value, region: spec.destination.region.value, endpoint: endpoint)
     }
 
     /// What state holds for the job at its destination (read-only).

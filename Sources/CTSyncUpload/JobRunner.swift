@@ -78,11 +78,9 @@ public final class JobRunner: Sendable {
         let started = Date()
         // The destination's event-name and property budgets, reserved in state as the
         // plan finds new names and keys (events only), released at the end of the run.
-        let destination = CleverTapDestination(
-            account: spec.destination.accountID.value, region: spec.destination.region.value,
-            endpoint: settings.endpoint)
         let budget = EventBudget(
-            store: store, destination: destination, limits: spec.destination.limits, run: runID)
+            store: store, destination: Planner.destination(of: spec, endpoint: settings.endpoint),
+            limits: spec.destination.limits, run: runID)
         let planner = Planner(spec: spec, state: store, endpoint: settings.endpoint, full: settings.full, budget: budget)
         let fingerprint = planner.fingerprint
         let concurrency = spec.options.concurrency.value
