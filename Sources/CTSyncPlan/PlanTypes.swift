@@ -15,6 +15,10 @@ public struct PlannedRecord: Sendable, Equatable {
     public var identity: String
     public var line: Int
     public var change: Change
+    /// The record's `evtName` (events), and the property keys it carries: the budget
+    /// records them as acknowledged when CleverTap acknowledges the record.
+    public var eventName: String? = nil
+    public var propertyKeys: [String] = []
 }
 
 /// A row that will not be sent, and why. Every row of the source is either planned,

@@ -490,10 +490,55 @@ public enum OutputSchemas {
                         "additionalProperties": false,
                     ],
                 ],
+                "budgets": [
+                    "type": "array",
+                    "description":
+                        "CleverTap's account-wide limits at each destination of the jobs shown (destination.limits): event names, and property keys per event name, acknowledged by CleverTap or reserved by runs in progress.",
+                    "items": [
+                        "type": "object",
+                        "properties": [
+                            "destination": ["$ref": "#/$defs/destination"],
+                            "event_names": ["$ref": "#/$defs/budget_use"],
+                            "events": [
+                                "type": "array",
+                                "description": "Each event name, by name, with the use of its property budget.",
+                                "items": [
+                                    "type": "object",
+                                    "properties": [
+                                        "name": ["type": "string"],
+                                        "acknowledged": [
+                                            "type": "boolean",
+                                            "description": "Whether CleverTap acknowledged a record with it (else a run in progress reserved it).",
+                                        ],
+                                        "properties": ["$ref": "#/$defs/budget_use"],
+                                    ],
+                                    "required": ["name", "acknowledged", "properties"],
+                                    "additionalProperties": false,
+                                ],
+                            ],
+                        ],
+                        "required": ["destination", "event_names", "events"],
+                        "additionalProperties": false,
+                    ],
+                ],
             ],
-            "required": ["format_version", "state", "jobs"],
+            "required": ["format_version", "state", "jobs", "budgets"],
             "additionalProperties": false,
-            "$defs": stateDefinitions,
+            "$defs": stateDefinitions.adding(
+                "budget_use",
+                [
+                    "type": "object",
+                    "description":
+                        "How much of one budget is used: used = acknowledged + reserved; limit is the last run's destination.limits (CleverTap's default before one ran).",
+                    "properties": [
+                        "used": ["type": "integer", "minimum": 0],
+                        "acknowledged": ["type": "integer", "minimum": 0],
+                        "reserved": ["type": "integer", "minimum": 0],
+                        "limit": ["type": "integer", "minimum": 1],
+                    ],
+                    "required": ["used", "acknowledged", "reserved", "limit"],
+                    "additionalProperties": false,
+                ]),
         ]
     }
 
@@ -520,6 +565,13 @@ public enum OutputSchemas {
 }
 
 extension JSONValue {
+    /// An object with `key` set to `value`.
+    fileprivate func adding(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard case .object(var object) = self else { return self }
+        object[key] = value
+        return .object(object)
+    }
+
     /// A run's schema with its destination as a reference into `$defs`.
     fileprivate func replacingDestinations() -> JSONValue {
         guard case .object(var schema) = self, case .object(var properties)? = schema["properties"] else { return self }

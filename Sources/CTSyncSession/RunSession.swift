@@ -59,7 +59,6 @@ public final class RunSession: Sendable {
             throw .state(error)
         }
         let windows = AccountWindows(coordinator: coordinator)
-        var budgets: [String: EventNameBudget] = [:]
         // Coordination lost (the database is gone): the job running now stops sending.
         coordinator.onLost { [weak self] reason in
             guard let self, case .runner(let runner) = current.withLock({ $0 }) else { return }
@@ -92,14 +91,12 @@ public final class RunSession: Sendable {
                 continue
             }
             let account = job.spec.destination.accountID.value
-            let budget = budgets[account] ?? EventNameBudget()
-            budgets[account] = budget
             let runner = JobRunner(
                 spec: job.spec, store: store, transport: client, accountWindow: await windows.window(for: account),
                 settings: RunSettings(
                     endpoint: job.endpoint, full: options.full, retryBase: options.retryBase,
                     retryTimeout: options.retryTimeout, guards: options.guards),
-                eventNames: budget, rejects: rejects)
+                rejects: rejects)
             var record = RunRecord(
                 id: runner.runID, job: planner.key, startedAt: Date(), ctsyncVersion: options.version,
                 host: HolderIdentity.current.host, pid: HolderIdentity.current.pid)

@@ -40,7 +40,6 @@ public final class JobRunner: Sendable {
     public let runID = UUID().uuidString.lowercased()
     private let store: any StateStore
     private let settings: RunSettings
-    private let eventNames: EventNameBudget
     /// `--rejects`: where every refused row goes, shared by the invocation's jobs.
     private let rejects: RejectsFile?
     private let sender: BatchSender
@@ -49,12 +48,11 @@ public final class JobRunner: Sendable {
 
     package init(
         spec: JobSpec, store: any StateStore, transport: any UploadTransport, accountWindow: RequestWindow,
-        settings: RunSettings, eventNames: EventNameBudget, rejects: RejectsFile? = nil, pacing: UploadPacing = .live
+        settings: RunSettings, rejects: RejectsFile? = nil, pacing: UploadPacing = .live
     ) {
         self.spec = spec
         self.store = store
         self.settings = settings
-        self.eventNames = eventNames
         self.rejects = rejects
         let retry = RetryPolicy(
             maxAttempts: spec.options.maxAttempts, retryTimeout: settings.retryTimeout ?? spec.options.retryTimeout,
@@ -85,14 +83,19 @@ public final class JobRunner: Sendable {
 
     public func run() async -> RunReport {
         let started = Date()
-        let planner = Planner(
-            spec: spec, state: store, endpoint: settings.endpoint, full: settings.full, eventNames: eventNames)
+        // The destination's event-name and property budgets, reserved in state as the
+        // plan finds new names and keys (events only), released at the end of the run.
+        let budget = EventBudget(
+            store: store, destination: Planner.destination(of: spec, endpoint: settings.endpoint),
+            limits: spec.destination.limits, run: runID)
+        let planner = Planner(spec: spec, state: store, endpoint: settings.endpoint, full: settings.full, budget: budget)
         let fingerprint = planner.fingerprint
         let concurrency = spec.options.concurrency.value
         let batchSize = spec.options.batchSize.value
         // At most a quarter of the window's batches recorded late: bounds what a crash
         // leaves delivered but unrecorded (see StateWriter).
-        let writer = StateWriter(store: store, job: planner.key, spec: fingerprint, maxPending: max(2, concurrency / 4))
+        let writer = StateWriter(
+            store: store, job: planner.key, spec: fingerprint, budget: budget, maxPending: max(2, concurrency / 4))
         // The planner runs on its own threads, a couple of chunks ahead: planning is far
         // faster than sending, and it blocks while the window is full.
         let plan = PlanStream(planner)
@@ -246,6 +249,12 @@ public final class JobRunner: Sendable {
         }
         await writer.drain()
         if abort == nil, let error = writer.error { abort = .state("cannot record acknowledgements: \(error)") }
+        // What the run reserved and CleverTap did not acknowledge goes back to the budget.
+        do {
+            try budget.release()
+        } catch {
+            if abort == nil { abort = .state("cannot release the run's event-name reservations: \(error)") }
+        }
         if abort == nil, let reason = stoppedFor.withLock({ $0 }) { abort = reason }
         if abort == nil && interrupted.load(ordering: .relaxed) { abort = .interrupted }
 

@@ -136,6 +136,28 @@ public enum JobSchema {
                                 "Base URL override instead of the region's API host (a proxy, or the local sandbox); may contain {region}; http:// only to loopback. A host other than CleverTap's (*.clevertap.com) or loopback is refused unless the operator allows it with CTSYNC_ALLOW_ENDPOINTS where ctsync runs. --endpoint and $CTSYNC_ENDPOINT override it.",
                             "examples": ["http://127.0.0.1:9000/{region}"],
                         ],
+                        "limits": [
+                            "type": "object",
+                            "description":
+                                "Budgets for CleverTap's account-wide limits. State remembers, per destination, the event names and the property keys per event name CleverTap acknowledged; a run reserves the new ones it plans (so two processes cannot both spend the last ones) and rejects rows that would pass a budget (too_many_event_names, too_many_event_properties). Jobs of one account should agree on them.",
+                            "properties": [
+                                "event_names": [
+                                    "type": "integer", "minimum": 1, "maximum": .int(CleverTapRules.maxEventNames),
+                                    "default": .int(CleverTapRules.maxEventNames),
+                                    "description":
+                                        .string("Distinct event names the account may have. CleverTap keeps \(CleverTapRules.maxEventNames) and its own system events count too: leave them room."),
+                                    "examples": [480],
+                                ],
+                                "properties_per_event": [
+                                    "type": "integer", "minimum": 1, "maximum": .int(CleverTapRules.maxCustomProperties),
+                                    "default": .int(CleverTapRules.maxCustomProperties),
+                                    "description":
+                                        "Distinct property keys one event name may have. Newer CleverTap accounts default to 100 (set per account): write your account's figure.",
+                                    "examples": [100],
+                                ],
+                            ],
+                            "additionalProperties": false,
+                        ],
                     ],
                     "required": .array(SpecKeys.destinationRequired.map { .string($0) }),
                     "additionalProperties": false,

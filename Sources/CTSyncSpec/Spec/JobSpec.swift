@@ -54,9 +54,43 @@ public struct Destination: Sendable {
     public var accountID: Located<String>
     public var passcode: Located<String>
     public var endpoint: Located<String>?
+    /// `destination.limits`: how much of CleverTap's account-wide limits the jobs may
+    /// use (state counts what every run to the destination used).
+    public var limits = AccountLimits()
     /// The environment variables `account_id` and `passcode` read: withheld from a
     /// source command unless `source.env` passes them.
     public var secretVariables: [String] = []
+}
+
+/// The budgets a job counts new event names and property keys against
+/// (`destination.limits`). State keeps what CleverTap acknowledged at each destination,
+/// across runs and processes; a row that would pass a budget is rejected.
+public struct AccountLimits: Sendable, Equatable {
+    /// Distinct event names the account may have: CleverTap keeps 512, and its own
+    /// system events count too, so a lower figure leaves them room.
+    public var eventNames: Int
+    /// Distinct property keys an event name may have (CleverTap's default is 256 in
+    /// the seed's documentation; newer accounts default to 100, set per account).
+    public var propertiesPerEvent: Int
+    /// Where `destination.limits` was written; nil for the defaults.
+    public var mark: Mark?
+
+    /// The values each budget may take: up to CleverTap's documented limits.
+    public static let eventNamesRange = 1...CleverTapRules.maxEventNames
+    public static let propertiesPerEventRange = 1...CleverTapRules.maxCustomProperties
+
+    public init(
+        eventNames: Int = CleverTapRules.maxEventNames, propertiesPerEvent: Int = CleverTapRules.maxCustomProperties,
+        mark: Mark? = nil
+    ) {
+        self.eventNames = eventNames
+        self.propertiesPerEvent = propertiesPerEvent
+        self.mark = mark
+    }
+
+    public static func == (a: AccountLimits, b: AccountLimits) -> Bool {
+        a.eventNames == b.eventNames && a.propertiesPerEvent == b.propertiesPerEvent
+    }
 }
 
 /// CleverTap object written by a job.

@@ -152,11 +152,40 @@ private struct Context {
                 error(.invalidEndpoint, problem, endpoint.mark)
             }
         }
+        let limits = node["limits"].map { self.limits($0) } ?? AccountLimits()
         guard let region, let account, let passcode else { return nil }
         let secrets = referencedVariables(node["account_id"]) + referencedVariables(node["passcode"])
         return Destination(
-            region: region, accountID: account, passcode: passcode, endpoint: endpoint,
+            region: region, accountID: account, passcode: passcode, endpoint: endpoint, limits: limits,
             secretVariables: secrets.reduce(into: []) { names, name in if !names.contains(name) { names.append(name) } })
+    }
+
+    /// `destination.limits`: the event-name and property budgets, within CleverTap's limits.
+    mutating func limits(_ node: Node) -> AccountLimits {
+        var limits = AccountLimits(mark: node.mark)
+        guard let pairs = mapping(node, what: "destination.limits") else { return limits }
+        checkKeys(pairs, allowed: SpecKeys.limits, section: "destination.limits")
+        if let n = node["event_names"], let value = integer(n, key: "event_names") {
+            if AccountLimits.eventNamesRange.contains(value.value) {
+                limits.eventNames = value.value
+            } else {
+                error(
+                    .invalidValue,
+                    "limits.event_names \(value.value) is out of range 1..\(CleverTapRules.maxEventNames) (CleverTap keeps at most \(CleverTapRules.maxEventNames) event names per account, its system events included)",
+                    value.mark)
+            }
+        }
+        if let n = node["properties_per_event"], let value = integer(n, key: "properties_per_event") {
+            if AccountLimits.propertiesPerEventRange.contains(value.value) {
+                limits.propertiesPerEvent = value.value
+            } else {
+                error(
+                    .invalidValue,
+                    "limits.properties_per_event \(value.value) is out of range 1..\(CleverTapRules.maxCustomProperties) (CleverTap keeps at most \(CleverTapRules.maxCustomProperties) property keys per event name; set your account's figure)",
+                    value.mark)
+            }
+        }
+        return limits
     }
 
     /// The `${VAR}` names a scalar reads.

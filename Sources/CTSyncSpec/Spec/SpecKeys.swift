@@ -7,7 +7,8 @@ enum SpecKeys {
         "mappings", "identity_kind", "options", "guards",
     ]
     static let jobRequired = ["version", "name", "destination", "source", "object", "mappings"]
-    static let destination = ["region", "account_id", "passcode", "endpoint"]
+    static let destination = ["region", "account_id", "passcode", "endpoint", "limits"]
+    static let limits = ["event_names", "properties_per_event"]
     static let destinationRequired = ["region", "account_id", "passcode"]
     static let source = ["file", "command", "env", "format", "timeout", "delimiter", "header"]
     static let mapping = ["from", "value", "to", "transform"]
