@@ -1,3 +1,4 @@
+import CTSyncMapping
 import CTSyncSupport
 import CleverTapContract
 
@@ -26,6 +27,8 @@ public struct PlanRejection: Sendable, Equatable {
     /// Why: the mapper's, the planner's or, in a run report, CleverTap's reason.
     public var reason: RejectReason
     public var message: String
+    /// The row's other problems, when the mapper found several (`RowRejection`); usually none.
+    public var otherProblems: [RowProblem] = []
 
     public init(line: Int, primaryKey: String?, field: String?, reason: RejectReason, message: String) {
         self.line = line
@@ -33,6 +36,19 @@ public struct PlanRejection: Sendable, Equatable {
         self.field = field
         self.reason = reason
         self.message = message
+    }
+
+    /// The mapper's rejection of a row, with all its problems.
+    public init(_ rejection: RowRejection) {
+        self.init(
+            line: rejection.line, primaryKey: rejection.primaryKey, field: rejection.field, reason: rejection.reason,
+            message: rejection.message)
+        otherProblems = rejection.otherProblems
+    }
+
+    /// Every problem of the row, the first (`field`, `reason`, `message`) foremost.
+    public var problems: [RowProblem] {
+        [RowProblem(field: field, reason: reason, message: message)] + otherProblems
     }
 }
 
