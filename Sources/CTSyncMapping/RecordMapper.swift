@@ -243,7 +243,10 @@ public final class RecordMapper {
         if let identity = collectReserved(identityFields, name: "identity", arena: &arena, into: &problems) {
             do { try checkIdentity(arena[identity]) } catch { problems.append(error) }
         }
-        if let primaryKeyColumn, primaryKey.isEmpty {
+        // A key read from the identity's own column (profiles without primary_key): its
+        // emptiness is the identity's problem, said once.
+        let keyIsIdentity = identityFields.contains { fields[$0].column == primaryKeyIndex }
+        if let primaryKeyColumn, primaryKey.isEmpty, !(keyIsIdentity && !problems.isEmpty) {
             problems.append(
                 RowProblem(
                     field: primaryKeyColumn, reason: .primaryKeyMissing,

@@ -111,7 +111,7 @@ public struct StateBaseline: Sendable, Equatable {
         if let resending {
             text += "; a run now resends the \(resending) records not acknowledged"
         } else {
-            text += "; this run resends the records not acknowledged (`ctsync plan` counts them)"
+            text += "; this run resends the records not acknowledged (its summary counts them as planned)"
         }
         return text
     }

@@ -29,14 +29,21 @@ struct RowProblemsTests {
         #expect(rejection?.problems.map(\.reason) == [.invalidTimestamp, .invalidPhone, .invalidGender])
         #expect(rejection?.problems.map(\.field) == ["ts", "Phone", "Gender"])
         #expect(rejection?.otherProblems.count == 2)
-        #expect(rejection?.primaryKey == nil)
+        #expect(rejection?.primaryKey == "u1")
     }
 
     @Test func aMissingIdentityDoesNotHideTheOtherFields() {
+        // The key is the identity's column (no primary_key): its emptiness is said once.
         let mapper = F.profile([F.map("p", to: "Phone"), F.map("n", to: "Score", [.number])])
         #expect(
             Self.problems(mapper, ["p": F.s("bad"), "n": F.s("many")]).map(\.reason)
                 == [.identityMissing, .invalidPhone, .transformFailed])
+        // A key of its own column is a problem of its own.
+        let keyed = RecordMapper(
+            spec: F.job(
+                .profiles, [F.map("email", to: "identity"), F.map("p", to: "Phone")], primaryKey: "id"))
+        #expect(
+            Self.problems(keyed, ["p": F.s("bad")]).map(\.reason) == [.identityMissing, .primaryKeyMissing, .invalidPhone])
     }
 
     @Test func aFailedIdentityTransformIsNotAlsoReportedMissing() {
