@@ -63,7 +63,7 @@ struct StopNowTests {
             settings: RunSettings(endpoint: try Endpoint(region: .in1, override: nil), full: false),
             eventNames: EventNameBudget())
         let running = Task { await runner.run() }
-        try await eventually(.seconds(30), "two requests in flight") { transport.waiting == 2 }
+        try await eventually(.seconds(120), "two requests in flight") { transport.waiting == 2 }
         runner.stopNow()
         let report = await running.value
         #expect(report.status == .aborted)
