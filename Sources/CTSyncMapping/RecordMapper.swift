@@ -45,6 +45,8 @@ public final class RecordMapper {
     private let properties: UnsafeMutableBufferPointer<OutputProperty>
     /// The fields of each property, in job order (``OutputProperty/fields`` ranges into it).
     private let propertySources: UnsafeMutableBufferPointer<Int>
+    /// The job's property keys sorted by their UTF-8 bytes: ``EncodedRecord/properties`` indexes them.
+    public let propertyKeys: [String]
     private let primaryKeyIndex: Int?
     private let primaryKeyColumn: String?
     /// Whether the job maps more custom properties than CleverTap keeps, so rows must be counted.
@@ -138,6 +140,7 @@ public final class RecordMapper {
                     isCustom: object == .events || PropertyRule.isCustom(profileKey: target)))
         }
         countsCustomProperties = properties.count(where: \.isCustom) > Self.maxCustomProperties
+        propertyKeys = byTarget.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
 
         if let primaryKey = spec.effectivePrimaryKey {
             primaryKeyIndex = index(of: primaryKey)
@@ -371,7 +374,9 @@ public final class RecordMapper {
             output.append(",\"evtData\":{")
         }
         var first = true
-        for property in properties {
+        var written = PropertyMask()
+        let marksProperties = object == .events
+        for (position, property) in properties.enumerated() {
             var present = slots[propertySources[property.fields.lowerBound]]
             if present.isAbsent {
                 // Several mappings share this target: the first with a value is written.
@@ -383,6 +388,7 @@ public final class RecordMapper {
             }
             if !first { output.append(UInt8(ascii: ",")) }
             first = false
+            if marksProperties { written.insert(position) }
             output.append(arena[property.keyPrefix])
             Self.write(present, arena: arena, to: &output)
         }
@@ -390,10 +396,12 @@ public final class RecordMapper {
 
         let json = output.array
         let hash = RecordHash(UnsafeRawBufferPointer(start: output.base, count: output.count))
-        return EncodedRecord(
+        var record = EncodedRecord(
             json: json, primaryKey: primaryKey, identity: string(identity, of: identityField, values, arena),
             eventName: object == .events ? string(eventName, of: eventNameField, values, arena) : nil, hash: hash,
             line: line)
+        record.properties = written
+        return record
     }
 
     /// The text of a reserved field as a `String`: the source cell or the constant itself

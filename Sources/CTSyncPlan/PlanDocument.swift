@@ -17,6 +17,10 @@ public struct PlanDocument: Codable, Sendable, Equatable {
     public var batches: Int
     /// Rejected rows grouped by reason code.
     public var rejected: [String: RejectionGroupDocument]
+    /// The job's guards against this plan; null when the job has none.
+    public var guards: GuardsDocument?
+    /// The rejects file (`--rejects`) and the lines this job wrote to it; null when not asked for.
+    public var rejects: RejectsFileSummary?
 
     public struct Job: Codable, Sendable, Equatable {
         public var name: String
@@ -52,10 +56,25 @@ public struct PlanDocument: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version"
         case mappingChanged = "mapping_changed"
-        case job, destination, state, full, counts, batches, rejected
+        case job, destination, state, full, counts, batches, rejected, guards, rejects
     }
 
-    public init(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool) {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(formatVersion, forKey: .formatVersion)
+        try container.encode(job, forKey: .job)
+        try container.encode(destination, forKey: .destination)
+        try container.encode(state, forKey: .state)
+        try container.encode(full, forKey: .full)
+        try container.encode(mappingChanged, forKey: .mappingChanged)
+        try container.encode(counts, forKey: .counts)
+        try container.encode(batches, forKey: .batches)
+        try container.encode(rejected, forKey: .rejected)
+        try container.encode(guards, forKey: .guards)
+        try container.encode(rejects, forKey: .rejects)
+    }
+
+    public init(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool, rejects: RejectsFileSummary? = nil) {
         formatVersion = PlanRenderer.formatVersion
         job = Job(name: spec.name.value, file: spec.file, object: spec.object.value, mode: spec.mode.value)
         destination = DestinationDocument(summary.destination)
@@ -65,6 +84,8 @@ public struct PlanDocument: Codable, Sendable, Equatable {
         counts = Counts(summary.counts)
         batches = summary.batches
         rejected = RejectionGroupDocument.groups(of: summary.rejected, revealPII: revealPII)
+        guards = summary.guards.map(GuardsDocument.init)
+        self.rejects = rejects
     }
 }
 

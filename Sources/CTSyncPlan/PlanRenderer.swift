@@ -11,7 +11,9 @@ public enum PlanRenderer {
         JSONValue.document(PlanDocument(summary, spec: spec, revealPII: revealPII))
     }
 
-    public static func text(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool) -> String {
+    public static func text(
+        _ summary: PlanSummary, spec: JobSpec, revealPII: Bool, rejects: RejectsFileSummary? = nil
+    ) -> String {
         let c = summary.counts
         var out = "Destination: \(summary.destination)\n"
         out += "Plan for \(spec.name.value) (\(spec.file)): \(spec.object.value.rawValue), \(spec.mode.value.rawValue)\n"
@@ -40,7 +42,26 @@ public enum PlanRenderer {
                 }
             }
         }
+        if let rejects { out += "\nRejected rows: \(rejects.lines) lines in \(rejects.file)\n" }
+        if let guards = summary.guards { out += guardsText(guards) }
         out += "\nPlan: \(c.added) to add, \(c.changed) to change, \(c.invalid) rejected, \(c.unchanged) unchanged.\n"
+        return out
+    }
+
+    /// Each guard with its limit and figure, and what a run would do.
+    static func guardsText(_ guards: GuardEvaluation) -> String {
+        guard guards.policy != .skip else { return "\nGuards: not evaluated (--no-guards)\n" }
+        var out = "\nGuards:\n"
+        for check in guards.checks {
+            let verdict = check.tripped ? "TRIPPED" : "ok"
+            out += "  \(check.kind.rawValue.padding(16))\(verdict.padding(8))limit \(check.limitText): \(check.detail)\n"
+        }
+        if !guards.tripped.isEmpty {
+            out +=
+                guards.policy == .force
+                ? "  --force: a run would send despite the tripped guards.\n"
+                : "  A run would stop before sending anything (exit 3); --force sends anyway, --no-guards skips the guards.\n"
+        }
         return out
     }
 

@@ -62,6 +62,7 @@ public final class RunSession: Sendable {
             throw .usage(
                 "--report \(report) names one file, but \(jobs.count) jobs run; pass a directory (ending in /) for one report per job")
         }
+        let rejects = try RejectsFile.open(options.rejects, revealPII: options.revealPII)
         let transport = try options.transport()
         let client: UploadHTTPClient
         do {
@@ -75,10 +76,10 @@ public final class RunSession: Sendable {
             (store, coordinator) = try options.state.openForRun()
         } catch {
             await client.shutdown()
+            try? rejects?.close()
             throw .state(error)
         }
         let windows = AccountWindows(coordinator: coordinator)
-        var budgets: [String: EventNameBudget] = [:]
         // Coordination lost (the database is gone): the job running now stops sending.
         coordinator.onLost { [weak self] reason in
             guard let self, case .runner(let runner) = current.withLock({ $0 }) else { return }
@@ -111,14 +112,12 @@ public final class RunSession: Sendable {
                 continue
             }
             let account = job.spec.destination.accountID.value
-            let budget = budgets[account] ?? EventNameBudget()
-            budgets[account] = budget
             let runner = JobRunner(
                 spec: job.spec, store: store, transport: client, accountWindow: await windows.window(for: account),
                 settings: RunSettings(
                     endpoint: job.endpoint, full: options.full, retryBase: options.retryBase,
-                    retryTimeout: options.retryTimeout),
-                eventNames: budget)
+                    retryTimeout: options.retryTimeout, guards: options.guards),
+                rejects: rejects)
             var record = RunRecord(
                 id: runner.runID, job: planner.key, startedAt: Date(), ctsyncVersion: options.version,
                 host: HolderIdentity.current.host, pid: HolderIdentity.current.pid)
@@ -162,6 +161,13 @@ public final class RunSession: Sendable {
         await coordinator.close()
         await client.shutdown()
         store.shutdown()
+        do {
+            try rejects?.close()
+        } catch {
+            // Each job stopped at the first failed write and says so; this is the final flush.
+            observe(.warning(job: "rejects", message: "\(error); some refused rows may be missing from it"))
+            status = status.combined(with: .failure)
+        }
         return status
     }
 

@@ -22,10 +22,14 @@ public enum AbortReason: Sendable, Equatable {
     case interruptedTwice
     case state(String)
     case source(String)
+    /// A guard of the job tripped (the message names it, its figures and the overrides); nothing was sent.
+    case guards(String)
+    /// A file the run writes besides state could not be written: the rejects file, the planned records' temporary file.
+    case localFile(String)
 
     public var message: String {
         switch self {
-        case .unauthorized(let m), .state(let m), .source(let m): m
+        case .unauthorized(let m), .state(let m), .source(let m), .guards(let m), .localFile(let m): m
         case .refused(_, let m), .unreachable(_, let m): m
         case .interrupted: "interrupted: stopped sending, waited for requests in flight and recorded their results"
         case .interruptedTwice:

@@ -15,7 +15,8 @@ extension CTSync {
             abstract: "Read the source and state and show what a run would send. Sends nothing, writes no state.",
             discussion: """
                 Exit status: 0 success, 1 error or more invalid rows than the job's max_rejected (as run would \
-                fail), 2 invalid job spec, 64 usage. With --detailed-exitcode: 0 nothing to send, 2 changes to send, \
+                fail), 2 invalid job spec, 3 a guard of the job would trip (run would stop before sending; not with \
+                --force or --no-guards), 64 usage. With --detailed-exitcode: 0 nothing to send, 2 changes to send, \
                 1 error.
 
                 With several jobs (files or directories), --format json prints one compact document per job, one \
@@ -23,7 +24,7 @@ extension CTSync {
                 validated.
 
                 Examples:
-                  ctsync plan jobs/crm-profiles.yaml
+                  ctsync plan jobs/crm-profiles.yaml --rejects invalid.jsonl
                   ctsync plan jobs/ --job order-events --format json --records planned.jsonl
                   ctsync plan jobs/crm-profiles.yaml --detailed-exitcode --state ci.sqlite
                 """)
@@ -51,10 +52,22 @@ extension CTSync {
         @Flag(name: .long, help: "Ignore state: plan every valid row.")
         var full = false
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Write every invalid row to this file, one JSON line each (every job's, with its name).",
+                discussion: "Keys and values are redacted unless --show-pii; `ctsync schema rejects` describes a line.",
+                valueName: "path"))
+        var rejects: String?
+
+        @OptionGroup var guards: GuardOptions
+
         @Flag(name: .long, help: "Exit 0 when there is nothing to send, 2 when there are changes.")
         var detailedExitcode = false
 
-        @Flag(name: .customLong("show-pii"), help: "Show primary keys in rejection samples instead of redacting them.")
+        @Flag(
+            name: [.customLong("show-pii"), .customLong("report-pii")],
+            help: "Show primary keys in rejection samples, and keys and values in the rejects file, instead of redacting them.")
         var showPII = false
 
         enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
@@ -77,9 +90,17 @@ extension CTSync {
                 if jobs.count > 1, let records, records != "-" {
                     throw .usage("--records \(records) names one file, but \(jobs.count) jobs were given; plan one job at a time, or use --records -")
                 }
+                let rejects = try RejectsFile.open(self.rejects, revealPII: showPII)
                 var status = ExitStatus.success
                 for job in jobs {
-                    status = status.combined(with: await plan(job, location: location, compact: jobs.count > 1))
+                    status = status.combined(
+                        with: await plan(job, location: location, compact: jobs.count > 1, rejects: rejects))
+                }
+                do {
+                    try rejects?.close()
+                } catch {
+                    Terminal.error("ctsync plan: \(error)")
+                    status = status.combined(with: .failure)
                 }
                 return status
             }
@@ -87,9 +108,11 @@ extension CTSync {
         }
 
         /// Plans one job and prints it; its exit status.
-        private func plan(_ job: PreparedJob, location: StateLocation, compact: Bool) async -> ExitStatus {
+        private func plan(_ job: PreparedJob, location: StateLocation, compact: Bool, rejects: RejectsFile?) async -> ExitStatus {
             var session = PlanSession(job: job, state: location)
             session.full = full
+            session.rejects = rejects
+            session.guards = guards.policy
             let writer: LineWriter?
             do {
                 writer = try records.map { try $0 == "-" ? LineWriter.standardOutput() : LineWriter(path: $0) }
@@ -109,13 +132,14 @@ extension CTSync {
                 return .failure
             }
             let spec = job.spec
+            let written = rejects.map { RejectsFileSummary(file: $0.path, lines: summary.counts.invalid) }
             switch format {
             case .text:
-                let text = PlanRenderer.text(summary, spec: spec, revealPII: showPII)
+                let text = PlanRenderer.text(summary, spec: spec, revealPII: showPII, rejects: written)
                 // Records on stdout: the summary for people goes to stderr.
                 if records == "-" { Terminal.error(text, newline: false) } else { Terminal.output(text, newline: false) }
             case .json:
-                let document = PlanDocument(summary, spec: spec, revealPII: showPII)
+                let document = PlanDocument(summary, spec: spec, revealPII: showPII, rejects: written)
                 Terminal.output(compact ? JSONValue.line(document) : JSONValue.document(document), newline: false)
             }
             return session.exitStatus(of: summary, detailed: detailedExitcode)
@@ -152,4 +176,24 @@ struct StateOptions: ParsableArguments {
         for warning in location.warnings() { Terminal.error("ctsync: warning: \(warning)") }
         return location
     }
+}
+
+/// `--force` and `--no-guards`, for `plan` and `run`.
+struct GuardOptions: ParsableArguments {
+    @Flag(
+        name: .long,
+        help: "Send even when one of a job's guards trips; the report (or plan) still shows it. plan exits 0 instead of 3.")
+    var force = false
+
+    @Flag(name: .customLong("no-guards"), help: "Do not evaluate the jobs' guards: they plan and send as jobs without guards.")
+    var noGuards = false
+
+    func validate() throws {
+        if force && noGuards {
+            throw ValidationError(
+                "--force and --no-guards exclude each other: --force evaluates the guards and sends anyway, --no-guards does not evaluate them")
+        }
+    }
+
+    var policy: GuardPolicy { force ? .force : noGuards ? .skip : .enforce }
 }
