@@ -60,8 +60,7 @@ struct StopNowTests {
         let transport = HangingTransport(answered: 2, cancelled: cancelled)
         let runner = JobRunner(
             spec: spec, store: store, transport: transport, accountWindow: RequestWindow(capacity: 15),
-            settings: RunSettings(endpoint: try Endpoint(region: .in1, override: nil), full: false),
-            eventNames: EventNameBudget())
+            settings: RunSettings(endpoint: try Endpoint(region: .in1, override: nil), full: false))
         let running = Task { await runner.run() }
         try await eventually(.seconds(120), "two requests in flight") { transport.waiting == 2 }
         runner.stopNow()
