@@ -1,3 +1,4 @@
+import CTSyncMapping
 import CTSyncSpec
 import CTSyncSupport
 
@@ -88,7 +89,9 @@ public struct PlanDocument: Codable, Sendable, Equatable {
     }
 }
 
-/// Rows refused for one reason or code, with a bounded sample; in plans and reports.
+/// Rows refused for one reason or code, with a bounded sample; in plans and reports. A
+/// row with several problems counts under each of their codes, and its sample lists
+/// the others (`other_problems`).
 public struct RejectionGroupDocument: Codable, Sendable, Equatable {
     public var count: Int
     public var samples: [Sample]
@@ -100,6 +103,33 @@ public struct RejectionGroupDocument: Codable, Sendable, Equatable {
         public var key: String?
         public var field: String?
         public var message: String
+        /// The row's other problems (a row is counted under each of its problems' codes).
+        public var otherProblems: [Problem]
+
+        /// One further problem of the sampled row.
+        public struct Problem: Codable, Sendable, Equatable {
+            public var code: String
+            public var field: String?
+            public var message: String
+
+            public init(_ problem: RowProblem) {
+                code = problem.reason.rawValue
+                field = problem.field
+                message = problem.message
+            }
+
+            public func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(code, forKey: .code)
+                try container.encode(field, forKey: .field)
+                try container.encode(message, forKey: .message)
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case row, key, field, message
+            case otherProblems = "other_problems"
+        }
 
         // Keys with no value are written as null: the schema requires every key.
         public func encode(to encoder: any Encoder) throws {
@@ -108,6 +138,7 @@ public struct RejectionGroupDocument: Codable, Sendable, Equatable {
             try container.encode(key, forKey: .key)
             try container.encode(field, forKey: .field)
             try container.encode(message, forKey: .message)
+            try container.encode(otherProblems, forKey: .otherProblems)
         }
     }
 
@@ -118,7 +149,8 @@ public struct RejectionGroupDocument: Codable, Sendable, Equatable {
                 let samples = group.samples.map { rejection in
                     Sample(
                         row: rejection.line, key: Redaction.apply(rejection.primaryKey, reveal: revealPII),
-                        field: rejection.field, message: rejection.message)
+                        field: rejection.field, message: rejection.message,
+                        otherProblems: rejection.otherProblems.map(Sample.Problem.init))
                 }
                 return (reason.rawValue, RejectionGroupDocument(count: group.count, samples: samples))
             })

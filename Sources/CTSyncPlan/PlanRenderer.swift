@@ -1,3 +1,4 @@
+import CTSyncMapping
 import CTSyncSpec
 import CTSyncSupport
 
@@ -17,7 +18,7 @@ public enum PlanRenderer {
         var out = "Destination: \(summary.destination)\n"
         out += "Plan for \(spec.name.value) (\(spec.file)): \(spec.object.value.rawValue), \(spec.mode.value.rawValue)\n"
         if summary.full { out += "  --full: state ignored, every valid row is planned\n" }
-        for line in summary.baseline.messages(object: spec.object.value) { out += "  \(line)\n" }
+        for line in summary.baseline.messages(object: spec.object.value, resending: c.planned) { out += "  \(line)\n" }
         out += "\n"
         let rows: [(String, Int)] = [
             ("source rows", c.sourceRows), ("invalid", c.invalid), ("unchanged", c.unchanged), ("to add", c.added),
@@ -28,7 +29,8 @@ public enum PlanRenderer {
             out += "  " + label.padding(12) + String(repeating: " ", count: width - String(value).count) + "\(value)\n"
         }
         if summary.rejected.total > 0 {
-            out += "\nRejected rows (\(summary.rejected.total)):\n"
+            // Rows once; a row with several problems is counted under each problem's reason.
+            out += "\nRejected rows (\(c.invalid)):\n"
             for reason in summary.rejected.reasonsByCount {
                 let group = summary.rejected.groups[reason]!
                 out += "  \(reason) (\(group.count))\n"
@@ -67,7 +69,16 @@ public enum PlanRenderer {
         var parts = ["row \(r.line)"]
         if let key = Redaction.apply(r.primaryKey, reveal: revealPII) { parts.append("key \(key)") }
         if let field = r.field { parts.append("field \(field)") }
-        return parts.joined(separator: ", ") + ": " + r.message
+        var text = parts.joined(separator: ", ") + ": " + r.message
+        if !r.otherProblems.isEmpty {
+            text += "; also " + r.otherProblems.map(problemText).joined(separator: "; ")
+        }
+        return text
+    }
+
+    /// One further problem of a row, as its sample lists it: `[reason] field F: message`.
+    static func problemText(_ problem: RowProblem) -> String {
+        "[\(problem.reason)] " + (problem.field.map { "field \($0): " } ?? "") + problem.message
     }
 }
 

@@ -1,3 +1,4 @@
+import CTSyncMapping
 import CTSyncSupport
 import CleverTapContract
 
@@ -30,6 +31,8 @@ public struct PlanRejection: Sendable, Equatable {
     /// Why: the mapper's, the planner's or, in a run report, CleverTap's reason.
     public var reason: RejectReason
     public var message: String
+    /// The row's other problems, when the mapper found several (`RowRejection`); usually none.
+    public var otherProblems: [RowProblem] = []
     /// The record as it would have been sent, when the row was mapped into one (a
     /// duplicate key, an event name past the account's limit); nil when it could not be.
     public var record: [UInt8]?
@@ -43,6 +46,19 @@ public struct PlanRejection: Sendable, Equatable {
         self.reason = reason
         self.message = message
         self.record = record
+    }
+
+    /// The mapper's rejection of a row, with all its problems.
+    public init(_ rejection: RowRejection) {
+        self.init(
+            line: rejection.line, primaryKey: rejection.primaryKey, field: rejection.field, reason: rejection.reason,
+            message: rejection.message)
+        otherProblems = rejection.otherProblems
+    }
+
+    /// Every problem of the row, the first (`field`, `reason`, `message`) foremost.
+    public var problems: [RowProblem] {
+        [RowProblem(field: field, reason: reason, message: message)] + otherProblems
     }
 }
 

@@ -168,11 +168,8 @@ public struct Planner: Sendable {
                     reject(PlanRejection(line: line, primaryKey: nil, field: nil, reason: .invalidRow, message: message))
                 case .row(let line, let values):
                     switch mapper.map(values, line: line) {
-                    case .rejected(let r):
-                        reject(
-                            PlanRejection(
-                                line: r.line, primaryKey: r.primaryKey, field: r.field, reason: r.reason,
-                                message: r.message))
+                    case .rejected(let rejection):
+                        reject(PlanRejection(rejection))
                     case .record(let record):
                         if hasKey {
                             if record.primaryKey.isEmpty {

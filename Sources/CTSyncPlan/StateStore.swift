@@ -91,6 +91,9 @@ public enum RunOutcome: String, Sendable, CaseIterable, Codable {
     /// Started and never finished: the process was killed (SIGKILL, a crash, the
     /// machine lost). Set by the next run of the job, or seen by `status`.
     case interrupted
+
+    /// Whether a run that ended so stopped before its plan was done.
+    public var isUnfinished: Bool { self == .aborted || self == .interrupted }
 }
 
 /// One run of a job as state records it (`ctsync status`, `ctsync history`).

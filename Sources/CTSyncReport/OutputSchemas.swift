@@ -11,7 +11,7 @@ public enum OutputSchemas {
     /// Rejections or errors grouped by reason/code, with bounded samples.
     static let groupedErrors: JSONValue = [
         "type": "object",
-        "description": "Keyed by stable reason code (planner) or CleverTap/HTTP code (uploader).",
+        "description": "Keyed by stable reason code (planner) or CleverTap/HTTP code (uploader). A row with several problems counts once under each problem's code, so counts can add up to more than the rows.",
         "additionalProperties": [
             "type": "object",
             "properties": [
@@ -25,8 +25,22 @@ public enum OutputSchemas {
                             "key": ["type": ["string", "null"], "description": "Primary key; redacted unless asked otherwise."],
                             "field": ["type": ["string", "null"]],
                             "message": ["type": "string"],
+                            "other_problems": [
+                                "type": "array",
+                                "description": "The row's other problems: a row with several is counted under each of their codes, and each of its samples lists the rest.",
+                                "items": [
+                                    "type": "object",
+                                    "properties": [
+                                        "code": ["type": "string", "description": "Stable reason code."],
+                                        "field": ["type": ["string", "null"]],
+                                        "message": ["type": "string"],
+                                    ],
+                                    "required": ["code", "field", "message"],
+                                    "additionalProperties": false,
+                                ],
+                            ],
                         ],
-                        "required": ["row", "key", "field", "message"],
+                        "required": ["row", "key", "field", "message", "other_problems"],
                         "additionalProperties": false,
                     ],
                 ],
@@ -172,8 +186,31 @@ public enum OutputSchemas {
                 "type": "boolean",
                 "description": "State from before destinations were recorded exists for this job name but does not match: not used.",
             ],
+            "unfinished_run": [
+                "description": "The job's last run to this destination when it stopped before its plan was done (aborted, or never finished); null otherwise. A run now resends what it did not get acknowledged (counts.planned).",
+                "oneOf": [
+                    [
+                        "type": "object",
+                        "properties": [
+                            "run_id": ["type": "string"],
+                            "started_at": ["type": "string", "format": "date-time"],
+                            "status": [
+                                "enum": ["aborted", "interrupted"],
+                                "description": "interrupted: it never finished (killed, or still running).",
+                            ],
+                            "abort_reason": ["type": ["string", "null"]],
+                            "planned": ["type": ["integer", "null"], "minimum": 0],
+                            "sent": ["type": ["integer", "null"], "minimum": 0],
+                            "acknowledged": ["type": ["integer", "null"], "minimum": 0],
+                        ],
+                        "required": ["run_id", "started_at", "status", "abort_reason", "planned", "sent", "acknowledged"],
+                        "additionalProperties": false,
+                    ],
+                    ["type": "null"],
+                ],
+            ],
         ],
-        "required": ["baseline", "changes", "renamed_from", "other_destinations", "unadopted_legacy_state"],
+        "required": ["baseline", "changes", "renamed_from", "other_destinations", "unadopted_legacy_state", "unfinished_run"],
         "additionalProperties": false,
     ]
 

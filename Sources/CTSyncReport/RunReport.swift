@@ -126,7 +126,7 @@ public struct RunReport: Sendable {
             var list = reasons.prefix(shown).map { "\($0) ×\(errors.groups[$0]?.count ?? 0)" }.joined(separator: ", ")
             if reasons.count > shown {
                 let rest = reasons.dropFirst(shown).reduce(0) { $0 + (errors.groups[$1]?.count ?? 0) }
-                list += " and \(reasons.count - shown) more codes (\(rest) rows)"
+                list += " and \(reasons.count - shown) more codes ×\(rest)"
             }
             text += " Errors: \(list)."
         }

@@ -8,11 +8,12 @@ import Synchronization
 /// One `ctsync run`: opens the state and its coordinator, then runs each prepared job
 /// in turn under its lease, through the request window of its account, writes each
 /// job's report and combines their exit statuses. Interrupts and a lost state
-/// database stop the job in progress gracefully; the jobs after it do not start.
+/// database stop the job in progress gracefully (a second interrupt at once); the
+/// jobs after it do not start.
 public final class RunSession: Sendable {
     public let jobs: [PreparedJob]
     private let options: RunOptions
-    private let interrupted = Atomic<Bool>(false)
+    private let interrupts = Atomic<Int>(0)
     /// What an interrupt must stop now: the running job, or the wait for a lease.
     private let current = Mutex<Stoppable?>(nil)
 
@@ -26,14 +27,34 @@ public final class RunSession: Sendable {
         self.options = options
     }
 
-    /// Stops the session (SIGINT, SIGTERM): the job in progress stops sending, waits for
-    /// its requests in flight and records them; no further job starts.
-    public func interrupt() {
-        interrupted.store(true, ordering: .relaxed)
-        stopCurrent()
+    /// Stops the session (SIGINT, SIGTERM), more urgently at each call; no further job starts.
+    ///
+    /// The first: the job in progress stops sending, waits for its requests in flight and
+    /// records them. The second: it stops at once, cancelling its requests in flight
+    /// (`JobRunner.stopNow`); its report (`aborted`) and its end in state are still
+    /// written. The caller may quit without them once `forcedStopDeadline` has passed, or
+    /// at a third interrupt.
+    @discardableResult
+    public func interrupt() -> InterruptResponse {
+        let count = interrupts.add(1, ordering: .relaxed).newValue
+        switch count {
+        case 1:
+            stopCurrent()
+            return .stopping
+        case 2:
+            stopCurrent()
+            return .stoppingNow(deadline: Self.forcedStopDeadline)
+        default:
+            return .quitNow
+        }
     }
 
-    public var isInterrupted: Bool { interrupted.load(ordering: .relaxed) }
+    /// How long a session stopping at once (second interrupt) may take to write its
+    /// report and record its end before its caller quits without them.
+    public static let forcedStopDeadline: Duration = .seconds(5)
+
+    public var isInterrupted: Bool { interrupts.load(ordering: .relaxed) > 0 }
+    private var mustStopNow: Bool { interrupts.load(ordering: .relaxed) > 1 }
 
     /// Runs every job; `observe` hears of each step, from the running task.
     public func run(_ observe: @Sendable (RunEvent) -> Void) async throws(SessionError) -> ExitStatus {
@@ -109,7 +130,7 @@ public final class RunSession: Sendable {
                 continue
             }
             current.withLock { $0 = .runner(runner) }
-            if isInterrupted { runner.stop() }
+            if mustStopNow { runner.stopNow() } else if isInterrupted { runner.stop() }
             if let reason = coordinator.lostReason { runner.stop(because: .state(reason)) }
             observe(
                 .started(
@@ -180,7 +201,7 @@ public final class RunSession: Sendable {
 
     private func stopCurrent() {
         switch current.withLock({ $0 }) {
-        case .runner(let runner): runner.stop()
+        case .runner(let runner): if mustStopNow { runner.stopNow() } else { runner.stop() }
         case .leaseWait(let task): task.cancel()
         case nil: break
         }
@@ -243,4 +264,16 @@ extension RunReport {
         case .aborted: .aborted
         }
     }
+}
+
+/// What an interrupt does to a run session, for the CLI to say (and act on `quitNow`).
+public enum InterruptResponse: Sendable, Equatable {
+    /// The first: the running job stops sending and waits for its requests in flight.
+    case stopping
+    /// The second: the running job stops at once, cancelling its requests in flight, and
+    /// its report is written; past `deadline` the caller may quit without it.
+    case stoppingNow(deadline: Duration)
+    /// The third: quit at once; no report for the running job (state shows the run
+    /// `interrupted`, and the next run of the job says so).
+    case quitNow
 }

@@ -44,6 +44,7 @@ public final class JobRunner: Sendable {
     private let rejects: RejectsFile?
     private let sender: BatchSender
     private let interrupted = Atomic<Bool>(false)
+    private let forced = Atomic<Bool>(false)
     private let stoppedFor = Mutex<AbortReason?>(nil)
 
     package init(
@@ -72,6 +73,17 @@ public final class JobRunner: Sendable {
     public func stop() {
         interrupted.store(true, ordering: .relaxed)
         sender.stop()
+    }
+
+    /// Stops at once (a second SIGINT): like `stop`, and the requests in flight are
+    /// cancelled rather than awaited. What they carried stays unacknowledged (the next run
+    /// sends it again) and counts as sent, and possibly duplicated, only if it may have
+    /// reached CleverTap. The report says `aborted`; acknowledgements already received
+    /// are recorded before it is written.
+    public func stopNow() {
+        forced.store(true, ordering: .relaxed)
+        stop()
+        sender.cancel()
     }
 
     /// Stops sending like `stop`, for `reason` (the job's lease or the account's
@@ -256,6 +268,7 @@ public final class JobRunner: Sendable {
             if abort == nil { abort = .state("cannot release the run's event-name reservations: \(error)") }
         }
         if abort == nil, let reason = stoppedFor.withLock({ $0 }) { abort = reason }
+        if abort == nil && forced.load(ordering: .relaxed) { abort = .interruptedTwice }
         if abort == nil && interrupted.load(ordering: .relaxed) { abort = .interrupted }
 
         var mappingChanged = false

@@ -13,7 +13,9 @@ extension CTSync {
                 Exit status: 0 succeeded (rejections within max_rejected), 1 more rejected rows than max_rejected \
                 or failed records, 2 invalid job spec, 3 aborted (credentials, region, endpoint unreachable or its \
                 certificate not trusted, source command, interrupt, job already running elsewhere, state database \
-                lost, a tripped guard), 64 usage.
+                lost, a tripped guard), 64 usage. Interrupt (Ctrl-C) once to stop after the requests in flight, twice to stop at \
+                once, cancelling them; both write the report and exit 3. A third interrupt quits without the report \
+                (130).
 
                 A batch answered 429 (the account's 15 requests in flight are taken) is retried until \
                 options.retry_timeout (default 10m) runs out; 5xx, timeouts and dropped connections also use up \
