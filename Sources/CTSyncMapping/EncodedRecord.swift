@@ -17,6 +17,9 @@ public struct EncodedRecord: Sendable, Equatable {
     public var hash: RecordHash
     /// The 1-based source line (or row number) of the row.
     public var line: Int
+    /// The property keys the record carries (events), as indices into the mapper's
+    /// ``RecordMapper/propertyKeys``; counted against the event's property budget.
+    public var properties = PropertyMask()
 
     public init(
         json: [UInt8], primaryKey: String, identity: String, eventName: String?, hash: RecordHash, line: Int

@@ -8,12 +8,12 @@ enum EventRules {
     private static let restrictedLowercased: [[UInt8]] = restrictedNames.map { Array($0.lowercased().utf8) }
 
     /// Checks the event name of a row (empty when missing); throws the first problem.
-    static func check(eventName: UnsafeBufferPointer<UInt8>) throws(RowFailure) {
+    static func check(eventName: UnsafeBufferPointer<UInt8>) throws(RowProblem) {
         guard !eventName.isEmpty else {
-            throw RowFailure(field: "evtName", reason: .eventNameMissing, message: "evtName is missing or empty")
+            throw RowProblem(field: "evtName", reason: .eventNameMissing, message: "evtName is missing or empty")
         }
         guard eventName.count <= RecordMapper.maxValueBytes else {
-            throw RowFailure(
+            throw RowProblem(
                 field: "evtName", reason: .valueTooLong,
                 message:
                     "evtName is \(eventName.count) bytes long; CleverTap allows at most \(RecordMapper.maxValueBytes)")
@@ -22,7 +22,7 @@ enum EventRules {
             switch byte {
             case UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "$"), UInt8(ascii: "'"), UInt8(ascii: "\""),
                 UInt8(ascii: "\\"):
-                throw RowFailure(
+                throw RowProblem(
                     field: "evtName", reason: .invalidEventName,
                     message:
                         "evtName contains \"\(Character(Unicode.Scalar(byte)))\", which CleverTap does not allow in event names (. : $ ' \" \\)"
@@ -32,7 +32,7 @@ enum EventRules {
             }
         }
         if let index = restrictedIndex(eventName) {
-            throw RowFailure(
+            throw RowProblem(
                 field: "evtName", reason: .restrictedEvent,
                 message: "evtName \"\(restrictedNames[index])\" is a CleverTap system event, which cannot be uploaded")
         }

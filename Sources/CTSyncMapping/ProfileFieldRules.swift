@@ -52,7 +52,7 @@ enum ProfileFieldRules {
     }
 
     /// Why a value broke `rule`, naming the field but not the value.
-    static func failure(_ rule: PropertyRule, target: String) -> RowFailure {
+    static func failure(_ rule: PropertyRule, target: String) -> RowProblem {
         let (reason, message): (RejectReason, String)
         switch rule {
         case .plain:
@@ -78,7 +78,7 @@ enum ProfileFieldRules {
         case .dateOfBirth:
             (reason, message) = (.invalidDate, "\(target) must be a date ($D_<epoch seconds>); add the date transform")
         }
-        return RowFailure(field: target, reason: reason, message: message)
+        return RowProblem(field: target, reason: reason, message: message)
     }
 
     @inline(__always)

@@ -9,7 +9,9 @@ import CTSyncSupport
 /// counting), writes the record into a reused buffer, and allocates only the record it
 /// returns.
 ///
-/// Per row, checks run in a fixed order and the first failure rejects the row:
+/// Per row, checks run in a fixed order and the first failure rejects the row; a
+/// rejected row is then checked again in full, so its rejection lists every problem
+/// (valid rows never take that path):
 /// `identity` (its mappings' transforms, presence, size, `identity_kind`), the primary key,
 /// `evtName` (events), `ts`, then the properties in job order (transforms, key size,
 /// standard-field format, value size), then the custom property count. When several
@@ -43,6 +45,8 @@ public final class RecordMapper {
     private let properties: UnsafeMutableBufferPointer<OutputProperty>
     /// The fields of each property, in job order (``OutputProperty/fields`` ranges into it).
     private let propertySources: UnsafeMutableBufferPointer<Int>
+    /// The job's property keys sorted by their UTF-8 bytes: ``EncodedRecord/properties`` indexes them.
+    public let propertyKeys: [String]
     private let primaryKeyIndex: Int?
     private let primaryKeyColumn: String?
     /// Whether the job maps more custom properties than CleverTap keeps, so rows must be counted.
@@ -136,6 +140,7 @@ public final class RecordMapper {
                     isCustom: object == .events || PropertyRule.isCustom(profileKey: target)))
         }
         countsCustomProperties = properties.count(where: \.isCustom) > Self.maxCustomProperties
+        propertyKeys = byTarget.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
 
         if let primaryKey = spec.effectivePrimaryKey {
             primaryKeyIndex = index(of: primaryKey)
@@ -224,21 +229,105 @@ public final class RecordMapper {
             let record = try encode(values, primaryKey: primaryKey, line: line, arena: &arena, output: &output)
             return .record(record)
         } catch {
+            // Invalid rows only: the path above stops at the first problem and costs a
+            // valid row nothing extra; this one checks the row again for all of them.
             return .rejected(
                 RowRejection(
-                    line: line, primaryKey: primaryKey.isEmpty ? nil : primaryKey, field: error.field,
-                    reason: error.reason, message: error.message))
+                    line: line, primaryKey: primaryKey.isEmpty ? nil : primaryKey,
+                    problems: problems(primaryKey: primaryKey, first: error, arena: &arena)))
         }
+    }
+
+    /// Every problem of the current row, in the order ``encode`` checks them: each
+    /// mapping's transforms and checks run whatever failed before. `first` is what
+    /// `encode` threw; it leads the list.
+    private func problems(primaryKey: String, first: RowProblem, arena: inout RowArena) -> [RowProblem] {
+        var problems: [RowProblem] = []
+        if let identity = collectReserved(identityFields, name: "identity", arena: &arena, into: &problems) {
+            do { try checkIdentity(arena[identity]) } catch { problems.append(error) }
+        }
+        // A key read from the identity's own column (profiles without primary_key): its
+        // emptiness is the identity's problem, said once.
+        let keyIsIdentity = identityFields.contains { fields[$0].column == primaryKeyIndex }
+        if let primaryKeyColumn, primaryKey.isEmpty, !(keyIsIdentity && !problems.isEmpty) {
+            problems.append(
+                RowProblem(
+                    field: primaryKeyColumn, reason: .primaryKeyMissing,
+                    message: "the primary key column \(primaryKeyColumn) is empty"))
+        }
+        if object == .events,
+            let eventName = collectReserved(eventNameFields, name: "evtName", arena: &arena, into: &problems)
+        {
+            do { try EventRules.check(eventName: arena[eventName]) } catch { problems.append(error) }
+        }
+        var timestamped = false
+        for index in timestampFields {
+            do {
+                let value = try evaluate(index, arena: &arena)
+                if !timestamped, !value.isAbsent {
+                    timestamped = true
+                    _ = try Self.timestamp(value, arena)
+                }
+            } catch {
+                problems.append(error)
+            }
+        }
+        for index in propertyFields {
+            slots[index] = .null
+            do {
+                let value = try evaluate(index, arena: &arena)
+                if !value.isAbsent { slots[index] = try checkProperty(value, index, arena) }
+            } catch {
+                problems.append(error)
+            }
+        }
+        if countsCustomProperties {
+            do { try checkCustomPropertyCount() } catch { problems.append(error) }
+        }
+        // The same checks in the same order find `first` first; never lose or repeat it.
+        if problems.first != first {
+            problems.removeAll { $0 == first }
+            problems.insert(first, at: 0)
+        }
+        return problems
+    }
+
+    /// Like ``reservedText(_:name:arena:)``, collecting every failure into `problems`
+    /// instead of stopping at the first; nil when one of the fields failed.
+    private func collectReserved(
+        _ fields: UnsafeMutableBufferPointer<Int>, name: String, arena: inout RowArena, into problems: inout [RowProblem]
+    ) -> Range<Int>? {
+        var text: Range<Int>?
+        var chosen = false
+        var failed = false
+        for index in fields {
+            do throws(RowProblem) {
+                let value = try evaluate(index, arena: &arena)
+                if !chosen, !value.isAbsent {
+                    chosen = true
+                    guard let range = arena.textForm(value) else {
+                        throw RowProblem(
+                            field: name, reason: .transformFailed,
+                            message: "\(name) cannot be a multi-value list; remove the split transform")
+                    }
+                    text = range
+                }
+            } catch {
+                problems.append(error)
+                failed = true
+            }
+        }
+        return failed ? nil : (text ?? 0..<0)
     }
 
     private func encode(
         _ values: [Value], primaryKey: String, line: Int, arena: inout RowArena, output: inout RawBuffer<UInt8>
-    ) throws(RowFailure) -> EncodedRecord {
+    ) throws(RowProblem) -> EncodedRecord {
         let (identity, identityField) = try reservedText(identityFields, name: "identity", arena: &arena)
         try checkIdentity(arena[identity])
 
         if let primaryKeyColumn, primaryKey.isEmpty {
-            throw RowFailure(
+            throw RowProblem(
                 field: primaryKeyColumn, reason: .primaryKeyMissing,
                 message: "the primary key column \(primaryKeyColumn) is empty")
         }
@@ -285,7 +374,9 @@ public final class RecordMapper {
             output.append(",\"evtData\":{")
         }
         var first = true
-        for property in properties {
+        var written = PropertyMask()
+        let marksProperties = object == .events
+        for (position, property) in properties.enumerated() {
             var present = slots[propertySources[property.fields.lowerBound]]
             if present.isAbsent {
                 // Several mappings share this target: the first with a value is written.
@@ -297,6 +388,7 @@ public final class RecordMapper {
             }
             if !first { output.append(UInt8(ascii: ",")) }
             first = false
+            if marksProperties { written.insert(position) }
             output.append(arena[property.keyPrefix])
             Self.write(present, arena: arena, to: &output)
         }
@@ -304,10 +396,12 @@ public final class RecordMapper {
 
         let json = output.array
         let hash = RecordHash(UnsafeRawBufferPointer(start: output.base, count: output.count))
-        return EncodedRecord(
+        var record = EncodedRecord(
             json: json, primaryKey: primaryKey, identity: string(identity, of: identityField, values, arena),
             eventName: object == .events ? string(eventName, of: eventNameField, values, arena) : nil, hash: hash,
             line: line)
+        record.properties = written
+        return record
     }
 
     /// The text of a reserved field as a `String`: the source cell or the constant itself
@@ -338,7 +432,7 @@ public final class RecordMapper {
 
     /// The field's value with its transforms applied.
     @inline(__always)
-    private func evaluate(_ index: Int, arena: inout RowArena) throws(RowFailure) -> MappedValue {
+    private func evaluate(_ index: Int, arena: inout RowArena) throws(RowProblem) -> MappedValue {
         let field = fields[index]
         var value = field.column >= 0 ? inputs[field.column] : field.constant
         for transformIndex in field.transforms {
@@ -347,7 +441,7 @@ public final class RecordMapper {
                 value = try TransformApplier.apply(transform, to: value, in: &arena)
             } catch {
                 let target = targets[index]
-                throw RowFailure(
+                throw RowProblem(
                     field: target, reason: error.reason,
                     message: "transform \(transform.kind) on \(target) failed: \(error.problem)")
             }
@@ -359,14 +453,14 @@ public final class RecordMapper {
     /// index; an empty range and -1 when none has one.
     private func reservedText(
         _ fields: UnsafeMutableBufferPointer<Int>, name: String, arena: inout RowArena
-    ) throws(RowFailure) -> (Range<Int>, Int) {
+    ) throws(RowProblem) -> (Range<Int>, Int) {
         var text: Range<Int>?
         var source = -1
         for index in fields {
             let value = try evaluate(index, arena: &arena)
             if text == nil, !value.isAbsent {
                 guard let range = arena.textForm(value) else {
-                    throw RowFailure(
+                    throw RowProblem(
                         field: name, reason: .transformFailed,
                         message: "\(name) cannot be a multi-value list; remove the split transform")
                 }
@@ -388,12 +482,12 @@ public final class RecordMapper {
 
     // MARK: - Reserved fields
 
-    private func checkIdentity(_ identity: UnsafeBufferPointer<UInt8>) throws(RowFailure) {
+    private func checkIdentity(_ identity: UnsafeBufferPointer<UInt8>) throws(RowProblem) {
         guard !identity.isEmpty else {
-            throw RowFailure(field: "identity", reason: .identityMissing, message: "identity is missing or empty")
+            throw RowProblem(field: "identity", reason: .identityMissing, message: "identity is missing or empty")
         }
         guard identity.count <= Self.maxValueBytes else {
-            throw RowFailure(
+            throw RowProblem(
                 field: "identity", reason: .valueTooLong,
                 message: "identity is \(identity.count) bytes long; CleverTap allows at most \(Self.maxValueBytes)")
         }
@@ -402,13 +496,13 @@ public final class RecordMapper {
             break
         case .email:
             guard ContactSyntax.isEmail(identity) else {
-                throw RowFailure(
+                throw RowProblem(
                     field: "identity", reason: .identityKindMismatch,
                     message: "identity is not a valid email address, but the job's identity_kind is email")
             }
         case .phone:
             guard ContactSyntax.isE164(identity) else {
-                throw RowFailure(
+                throw RowProblem(
                     field: "identity", reason: .identityKindMismatch,
                     message:
                         "identity is not an E.164 phone number (+ and 8 to 15 digits), but the job's identity_kind is phone"
@@ -419,7 +513,7 @@ public final class RecordMapper {
 
     /// `ts` as epoch seconds: a positive integer (digits in text are accepted) no larger
     /// than the millisecond threshold.
-    private static func timestamp(_ value: MappedValue, _ arena: RowArena) throws(RowFailure) -> Int64 {
+    private static func timestamp(_ value: MappedValue, _ arena: RowArena) throws(RowProblem) -> Int64 {
         let seconds: Int64
         switch value {
         case .integer(let integer):
@@ -427,31 +521,31 @@ public final class RecordMapper {
         case .text(let range), .number(let range):
             let bytes = MappingText.trimmedASCII(arena[range])
             guard let number = NumberLiteral(bytes), number.isIntegral else {
-                throw RowFailure(
+                throw RowProblem(
                     field: "ts", reason: .invalidTimestamp, message: "ts is not an integer number of epoch seconds")
             }
             guard let integer = number.exactInteger(bytes) else {
-                throw RowFailure(
+                throw RowProblem(
                     field: "ts", reason: number.negative ? .invalidTimestamp : .timestampInMilliseconds,
                     message: "ts is far outside the range of epoch seconds")
             }
             seconds = integer
         case .date:
-            throw RowFailure(
+            throw RowProblem(
                 field: "ts", reason: .invalidTimestamp,
                 message: "ts must be epoch seconds, not a $D_ date; use iso8601 or ms_to_s instead of date")
         case .bool, .list, .null:
-            throw RowFailure(
+            throw RowProblem(
                 field: "ts", reason: .invalidTimestamp,
                 message: "ts must be an integer number of epoch seconds, not \(value.kindDescription)")
         }
         guard seconds > 0 else {
-            throw RowFailure(
+            throw RowProblem(
                 field: "ts", reason: .invalidTimestamp,
                 message: "ts \(seconds) is not a positive number of epoch seconds")
         }
         guard seconds <= TransformApplier.millisecondThreshold else {
-            throw RowFailure(
+            throw RowProblem(
                 field: "ts", reason: .timestampInMilliseconds,
                 message: "ts \(seconds) looks like milliseconds; add the ms_to_s transform")
         }
@@ -461,12 +555,12 @@ public final class RecordMapper {
     // MARK: - Properties
 
     /// Checks a present property value and returns it as it will be written.
-    private func checkProperty(_ value: MappedValue, _ index: Int, _ arena: RowArena) throws(RowFailure) -> MappedValue
+    private func checkProperty(_ value: MappedValue, _ index: Int, _ arena: RowArena) throws(RowProblem) -> MappedValue
     {
         let field = fields[index]
         if field.keyTooLong {
             let target = targets[index]
-            throw RowFailure(
+            throw RowProblem(
                 field: target, reason: .keyTooLong,
                 message:
                     "the property name is \(target.utf8.count) bytes long; CleverTap allows at most \(Self.maxKeyBytes)"
@@ -479,7 +573,7 @@ public final class RecordMapper {
         case .text(let range):
             guard range.count <= Self.maxValueBytes else {
                 let target = targets[index]
-                throw RowFailure(
+                throw RowProblem(
                     field: target, reason: .valueTooLong,
                     message: "\(target) is \(range.count) bytes long; CleverTap allows at most \(Self.maxValueBytes)")
             }
@@ -487,25 +581,25 @@ public final class RecordMapper {
             let bytes = arena[range]
             guard range.count <= Self.maxValueBytes, NumberLiteral(bytes)?.isFinite(bytes) == true else {
                 let target = targets[index]
-                throw RowFailure(
+                throw RowProblem(
                     field: target, reason: .invalidNumber, message: "\(target) is not a finite JSON number")
             }
         case .list(let items):
             let target = targets[index]
             guard object == .profiles else {
-                throw RowFailure(
+                throw RowProblem(
                     field: target, reason: .transformFailed,
                     message: "\(target) is a multi-value list (from split), which only profile properties can hold")
             }
             guard items.count <= Self.maxMultiValueItems else {
-                throw RowFailure(
+                throw RowProblem(
                     field: target, reason: .tooManyValues,
                     message:
                         "\(target) has \(items.count) values; a multi-value property holds at most \(Self.maxMultiValueItems)"
                 )
             }
             for item in items where arena.items[item].count > Self.maxValueBytes {
-                throw RowFailure(
+                throw RowProblem(
                     field: target, reason: .valueTooLong,
                     message:
                         "a value of \(target) is \(arena.items[item].count) bytes long; CleverTap allows at most \(Self.maxValueBytes)"
@@ -517,14 +611,14 @@ public final class RecordMapper {
         return checked
     }
 
-    private func checkCustomPropertyCount() throws(RowFailure) {
+    private func checkCustomPropertyCount() throws(RowProblem) {
         var count = 0
         for property in properties where property.isCustom {
             if property.fields.contains(where: { !slots[propertySources[$0]].isAbsent }) { count += 1 }
         }
         guard count <= Self.maxCustomProperties else {
             let what = object == .profiles ? "custom profile properties" : "event properties"
-            throw RowFailure(
+            throw RowProblem(
                 field: nil, reason: .tooManyProperties,
                 message: "the record has \(count) \(what); CleverTap keeps at most \(Self.maxCustomProperties)")
         }

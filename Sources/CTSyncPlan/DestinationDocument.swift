@@ -1,4 +1,5 @@
 import CleverTapContract
+import Foundation
 
 /// Where a job's records go, as plans, run reports, `status` and `history` print it.
 public struct DestinationDocument: Codable, Sendable, Equatable {
@@ -28,6 +29,50 @@ public struct StateBaselineDocument: Codable, Sendable, Equatable {
     public var renamedFrom: [String]
     public var otherDestinations: [DestinationDocument]
     public var unadoptedLegacyState: Bool
+    /// The job's last run to this destination when it stopped before its plan was done; else nil.
+    public var unfinishedRun: UnfinishedRun?
+
+    /// A run that was aborted or never finished: what it sent before it stopped.
+    public struct UnfinishedRun: Codable, Sendable, Equatable {
+        public var runID: String
+        public var startedAt: String
+        /// `aborted`, or `interrupted` (never finished: killed, or still running).
+        public var status: String
+        public var abortReason: String?
+        /// Its counts when it recorded them (aborted); null for a run that never finished.
+        public var planned: Int?
+        public var sent: Int?
+        public var acknowledged: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case runID = "run_id"
+            case startedAt = "started_at"
+            case abortReason = "abort_reason"
+            case status, planned, sent, acknowledged
+        }
+
+        init(_ run: RunRecord) {
+            runID = run.id
+            startedAt = ISO8601DateFormatter.string(
+                from: run.startedAt, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime])
+            status = run.outcome == .aborted ? "aborted" : "interrupted"
+            abortReason = run.abortReason
+            planned = run.counts?.planned
+            sent = run.counts?.sent
+            acknowledged = run.counts?.succeeded
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(runID, forKey: .runID)
+            try container.encode(startedAt, forKey: .startedAt)
+            try container.encode(status, forKey: .status)
+            try container.encode(abortReason, forKey: .abortReason)
+            try container.encode(planned, forKey: .planned)
+            try container.encode(sent, forKey: .sent)
+            try container.encode(acknowledged, forKey: .acknowledged)
+        }
+    }
 
     /// One `SpecChange`.
     public struct Change: Codable, Sendable, Equatable {
@@ -52,7 +97,18 @@ public struct StateBaselineDocument: Codable, Sendable, Equatable {
         case renamedFrom = "renamed_from"
         case otherDestinations = "other_destinations"
         case unadoptedLegacyState = "unadopted_legacy_state"
+        case unfinishedRun = "unfinished_run"
         case baseline, changes
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(baseline, forKey: .baseline)
+        try container.encode(changes, forKey: .changes)
+        try container.encode(renamedFrom, forKey: .renamedFrom)
+        try container.encode(otherDestinations, forKey: .otherDestinations)
+        try container.encode(unadoptedLegacyState, forKey: .unadoptedLegacyState)
+        try container.encode(unfinishedRun, forKey: .unfinishedRun)
     }
 
     public init(_ baseline: StateBaseline) {
@@ -63,5 +119,6 @@ public struct StateBaselineDocument: Codable, Sendable, Equatable {
         renamedFrom = baseline.renamedFrom
         otherDestinations = baseline.otherDestinations.map(DestinationDocument.init)
         unadoptedLegacyState = baseline.unadoptedLegacy
+        unfinishedRun = baseline.unfinishedRun.map(UnfinishedRun.init)
     }
 }

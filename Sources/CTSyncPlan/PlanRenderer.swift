@@ -1,3 +1,4 @@
+import CTSyncMapping
 import CTSyncSpec
 import CTSyncSupport
 
@@ -10,12 +11,14 @@ public enum PlanRenderer {
         JSONValue.document(PlanDocument(summary, spec: spec, revealPII: revealPII))
     }
 
-    public static func text(_ summary: PlanSummary, spec: JobSpec, revealPII: Bool) -> String {
+    public static func text(
+        _ summary: PlanSummary, spec: JobSpec, revealPII: Bool, rejects: RejectsFileSummary? = nil
+    ) -> String {
         let c = summary.counts
         var out = "Destination: \(summary.destination)\n"
         out += "Plan for \(spec.name.value) (\(spec.file)): \(spec.object.value.rawValue), \(spec.mode.value.rawValue)\n"
         if summary.full { out += "  --full: state ignored, every valid row is planned\n" }
-        for line in summary.baseline.messages(object: spec.object.value) { out += "  \(line)\n" }
+        for line in summary.baseline.messages(object: spec.object.value, resending: c.planned) { out += "  \(line)\n" }
         out += "\n"
         let rows: [(String, Int)] = [
             ("source rows", c.sourceRows), ("invalid", c.invalid), ("unchanged", c.unchanged), ("to add", c.added),
@@ -26,7 +29,8 @@ public enum PlanRenderer {
             out += "  " + label.padding(12) + String(repeating: " ", count: width - String(value).count) + "\(value)\n"
         }
         if summary.rejected.total > 0 {
-            out += "\nRejected rows (\(summary.rejected.total)):\n"
+            // Rows once; a row with several problems is counted under each problem's reason.
+            out += "\nRejected rows (\(c.invalid)):\n"
             for reason in summary.rejected.reasonsByCount {
                 let group = summary.rejected.groups[reason]!
                 out += "  \(reason) (\(group.count))\n"
@@ -38,7 +42,26 @@ public enum PlanRenderer {
                 }
             }
         }
+        if let rejects { out += "\nRejected rows: \(rejects.lines) lines in \(rejects.file)\n" }
+        if let guards = summary.guards { out += guardsText(guards) }
         out += "\nPlan: \(c.added) to add, \(c.changed) to change, \(c.invalid) rejected, \(c.unchanged) unchanged.\n"
+        return out
+    }
+
+    /// Each guard with its limit and figure, and what a run would do.
+    static func guardsText(_ guards: GuardEvaluation) -> String {
+        guard guards.policy != .skip else { return "\nGuards: not evaluated (--no-guards)\n" }
+        var out = "\nGuards:\n"
+        for check in guards.checks {
+            let verdict = check.tripped ? "TRIPPED" : "ok"
+            out += "  \(check.kind.rawValue.padding(16))\(verdict.padding(8))limit \(check.limitText): \(check.detail)\n"
+        }
+        if !guards.tripped.isEmpty {
+            out +=
+                guards.policy == .force
+                ? "  --force: a run would send despite the tripped guards.\n"
+                : "  A run would stop before sending anything (exit 3); --force sends anyway, --no-guards skips the guards.\n"
+        }
         return out
     }
 
@@ -46,7 +69,16 @@ public enum PlanRenderer {
         var parts = ["row \(r.line)"]
         if let key = Redaction.apply(r.primaryKey, reveal: revealPII) { parts.append("key \(key)") }
         if let field = r.field { parts.append("field \(field)") }
-        return parts.joined(separator: ", ") + ": " + r.message
+        var text = parts.joined(separator: ", ") + ": " + r.message
+        if !r.otherProblems.isEmpty {
+            text += "; also " + r.otherProblems.map(problemText).joined(separator: "; ")
+        }
+        return text
+    }
+
+    /// One further problem of a row, as its sample lists it: `[reason] field F: message`.
+    static func problemText(_ problem: RowProblem) -> String {
+        "[\(problem.reason)] " + (problem.field.map { "field \($0): " } ?? "") + problem.message
     }
 }
 

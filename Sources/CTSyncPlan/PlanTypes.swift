@@ -1,3 +1,4 @@
+import CTSyncMapping
 import CTSyncSupport
 import CleverTapContract
 
@@ -15,6 +16,10 @@ public struct PlannedRecord: Sendable, Equatable {
     public var identity: String
     public var line: Int
     public var change: Change
+    /// The record's `evtName` (events), and the property keys it carries: the budget
+    /// records them as acknowledged when CleverTap acknowledges the record.
+    public var eventName: String? = nil
+    public var propertyKeys: [String] = []
 }
 
 /// A row that will not be sent, and why. Every row of the source is either planned,
@@ -26,13 +31,34 @@ public struct PlanRejection: Sendable, Equatable {
     /// Why: the mapper's, the planner's or, in a run report, CleverTap's reason.
     public var reason: RejectReason
     public var message: String
+    /// The row's other problems, when the mapper found several (`RowRejection`); usually none.
+    public var otherProblems: [RowProblem] = []
+    /// The record as it would have been sent, when the row was mapped into one (a
+    /// duplicate key, an event name past the account's limit); nil when it could not be.
+    public var record: [UInt8]?
 
-    public init(line: Int, primaryKey: String?, field: String?, reason: RejectReason, message: String) {
+    public init(
+        line: Int, primaryKey: String?, field: String?, reason: RejectReason, message: String, record: [UInt8]? = nil
+    ) {
         self.line = line
         self.primaryKey = primaryKey
         self.field = field
         self.reason = reason
         self.message = message
+        self.record = record
+    }
+
+    /// The mapper's rejection of a row, with all its problems.
+    public init(_ rejection: RowRejection) {
+        self.init(
+            line: rejection.line, primaryKey: rejection.primaryKey, field: rejection.field, reason: rejection.reason,
+            message: rejection.message)
+        otherProblems = rejection.otherProblems
+    }
+
+    /// Every problem of the row, the first (`field`, `reason`, `message`) foremost.
+    public var problems: [RowProblem] {
+        [RowProblem(field: field, reason: reason, message: message)] + otherProblems
     }
 }
 
@@ -73,6 +99,8 @@ public struct PlanSummary: Sendable {
     public var specFingerprint: UInt64 { canonicalSpec.fingerprint }
     public var rejected: RejectionLog
     public var batchSize: Int
+    /// The job's guards against this plan; nil when the job has none (set by the plan's consumer).
+    public var guards: GuardEvaluation?
 
     /// Requests the planned records need.
     public var batches: Int { (counts.planned + batchSize - 1) / batchSize }

@@ -31,7 +31,8 @@ public struct Planner: Sendable {
     public let spec: JobSpec
     private let state: (any StateStore)?
     private let full: Bool
-    private let eventNames: EventNameBudget
+    /// The destination's event-name and property budgets, across runs (state).
+    public let budget: EventBudget
     /// Where the job's records go; with the job's name, the key of its state.
     public let destination: CleverTapDestination
     /// The job's canonical spec; its fingerprint is stored with each acknowledgement.
@@ -51,18 +52,26 @@ public struct Planner: Sendable {
     /// - Parameters:
     ///   - state: nil for no state (a first run, or a state file that does not exist yet).
     ///   - endpoint: where records go; with the account and region, the job's destination.
-    ///   - eventNames: shared by the jobs of one account.
+    ///   - budget: the destination's budgets for this run (one that reserves in state);
+    ///     nil counts against what state holds without reserving (`plan`).
     public init(
-        spec: JobSpec, state: (any StateStore)?, endpoint: Endpoint, full: Bool, eventNames: EventNameBudget = EventNameBudget()
+        spec: JobSpec, state: (any StateStore)?, endpoint: Endpoint, full: Bool, budget: EventBudget? = nil
     ) {
         self.spec = spec
         self.state = state
         self.full = full
-        self.eventNames = eventNames
-        destination = CleverTapDestination(
-            account: spec.destination.accountID.value, region: spec.destination.region.value, endpoint: endpoint)
+        let destination = Planner.destination(of: spec, endpoint: endpoint)
+        self.destination = destination
+        self.budget =
+            budget ?? EventBudget(store: state, destination: destination, limits: spec.destination.limits, run: nil)
         canonicalSpec = CanonicalSpec.of(spec, destination: destination)
         legacyFingerprint = LegacySpecFingerprint.of(spec, endpoint: endpoint.base)
+    }
+
+    /// Where `spec`'s records go through `endpoint`: with the job's name, the key of its state.
+    public static func destination(of spec: JobSpec, endpoint: Endpoint) -> CleverTapDestination {
+        CleverTapDestination(
+            account: spec.destination.accountID.value, region: spec.destination.region.value, endpoint: endpoint)
     }
 
     /// What state holds for the job at its destination (read-only).
@@ -131,6 +140,13 @@ public struct Planner: Sendable {
         var counts = PlanCounts()
         var log = RejectionLog()
         var sourceError: SourceError?
+        var budgetError: StateError?
+        // Per event name, the keys the budget already counted for this plan: a record
+        // within them needs no budget check. Key lists are shared by records alike.
+        var covered: [String: PropertyMask] = [:]
+        var keyLists: [PropertyMask: [String]] = [:]
+        let propertyKeys = mapper.propertyKeys
+        var reserving = false
         var seen = KeySet()
         let hasKey = spec.effectivePrimaryKey != nil
         let isEvents = spec.object.value == .events
@@ -152,11 +168,8 @@ public struct Planner: Sendable {
                     reject(PlanRejection(line: line, primaryKey: nil, field: nil, reason: .invalidRow, message: message))
                 case .row(let line, let values):
                     switch mapper.map(values, line: line) {
-                    case .rejected(let r):
-                        reject(
-                            PlanRejection(
-                                line: r.line, primaryKey: r.primaryKey, field: r.field, reason: r.reason,
-                                message: r.message))
+                    case .rejected(let rejection):
+                        reject(PlanRejection(rejection))
                     case .record(let record):
                         if hasKey {
                             if record.primaryKey.isEmpty {
@@ -172,20 +185,47 @@ public struct Planner: Sendable {
                                     PlanRejection(
                                         line: line, primaryKey: record.primaryKey, field: spec.effectivePrimaryKey,
                                         reason: .duplicatePrimaryKey,
-                                        message: "primary key appears earlier in the source; only its first row is sent"))
+                                        message: "primary key appears earlier in the source; only its first row is sent",
+                                        record: record.json))
                                 break
                             }
                         }
-                        if isEvents, let name = record.eventName, !eventNames.admit(name) {
-                            reject(
-                                PlanRejection(
-                                    line: line, primaryKey: record.primaryKey, field: "evtName",
-                                    reason: .tooManyEventNames,
-                                    message: "event name would exceed CleverTap's limit of \(eventNames.limit) event names per account"))
-                            break
+                        var keys: [String] = []
+                        if isEvents, let name = record.eventName {
+                            let isCovered = covered[name].map { record.properties.isSubset(of: $0) } ?? false
+                            // A record carries its keys once the run reserved anything: its
+                            // acknowledgement may then turn reservations into acknowledged keys.
+                            if !isCovered || reserving {
+                                if let list = keyLists[record.properties] {
+                                    keys = list
+                                } else {
+                                    keys = record.properties.indices.map { propertyKeys[$0] }
+                                    keyLists[record.properties] = keys
+                                }
+                            }
+                            if !isCovered {
+                                let refusal: (RejectReason, String)?
+                                do {
+                                    refusal = try budget.admit(eventName: name, keys: keys)
+                                } catch {
+                                    budgetError = error
+                                    break reading
+                                }
+                                if let refusal {
+                                    reject(
+                                        PlanRejection(
+                                            line: line, primaryKey: record.primaryKey.isEmpty ? nil : record.primaryKey,
+                                            field: refusal.0 == .tooManyEventNames ? "evtName" : nil, reason: refusal.0,
+                                            message: refusal.1, record: record.json))
+                                    break
+                                }
+                                covered[name, default: PropertyMask()].formUnion(record.properties)
+                                if !reserving { reserving = budget.hasPending }
+                            }
                         }
                         chunk.items.append(.record(chunk.records.count))
                         chunk.records.append(record)
+                        chunk.propertyKeys.append(keys)
                     }
                 }
                 if chunk.items.count >= chunkSize {
@@ -206,6 +246,7 @@ public struct Planner: Sendable {
         case .success(let value): diffCounts = value
         case .failure(let failure): throw failure
         }
+        if let budgetError { throw .state(budgetError) }
         if let sourceError { throw .source(sourceError) }
         counts.unchanged = diffCounts.unchanged
         counts.added = diffCounts.added
@@ -224,6 +265,8 @@ struct Candidates: Sendable {
     }
     var items: [Item] = []
     var records: [EncodedRecord] = []
+    /// Each record's property keys (events; empty for profiles).
+    var propertyKeys: [[String]] = []
 }
 
 /// The second thread: looks each key up in state, classifies it, hands chunks on.
@@ -301,7 +344,8 @@ private struct Differ: Sendable {
                         chunk.records.append(
                             PlannedRecord(
                                 json: record.json, key: record.primaryKey, hash: record.hash, identity: record.identity,
-                                line: record.line, change: change))
+                                line: record.line, change: change, eventName: record.eventName,
+                                propertyKeys: candidates.propertyKeys[index]))
                     }
                 }
                 try consume(chunk)

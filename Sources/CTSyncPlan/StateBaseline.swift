@@ -34,6 +34,9 @@ public struct StateBaseline: Sendable, Equatable {
     /// For `noState`: state from before destinations were recorded exists for this
     /// job name, for another destination or other mappings, and is not used.
     public var unadoptedLegacy = false
+    /// The job's last run to this destination, when it did not finish its plan: aborted
+    /// (an interrupt, an unreachable host, …) or never finished (killed, or still running).
+    public var unfinishedRun: RunRecord?
 
     public init(kind: Kind, readFrom: JobKey?) {
         self.kind = kind
@@ -53,12 +56,20 @@ public struct StateBaseline: Sendable, Equatable {
         guard let store else { return .none }
         let jobs = try store.jobs(named: name)
         if let exact = jobs.first(where: { $0.key.destination == destination }) {
-            guard let stored = exact.fingerprint else { return StateBaseline(kind: .noCompletedRun, readFrom: exact.key) }
-            if stored == spec.fingerprint || (exact.spec == nil && stored == legacyFingerprint) {
-                return StateBaseline(kind: .unchanged, readFrom: exact.key)
+            var baseline: StateBaseline
+            if let stored = exact.fingerprint {
+                if stored == spec.fingerprint || (exact.spec == nil && stored == legacyFingerprint) {
+                    baseline = StateBaseline(kind: .unchanged, readFrom: exact.key)
+                } else {
+                    baseline = StateBaseline(kind: .specChanged, readFrom: exact.key)
+                    baseline.changes = exact.spec.map { spec.changes(from: $0) } ?? []
+                }
+            } else {
+                baseline = StateBaseline(kind: .noCompletedRun, readFrom: exact.key)
             }
-            var baseline = StateBaseline(kind: .specChanged, readFrom: exact.key)
-            baseline.changes = exact.spec.map { spec.changes(from: $0) } ?? []
+            if let last = try store.lastRun(job: exact.key, matching: .any), last.outcome.map(\.isUnfinished) ?? true {
+                baseline.unfinishedRun = last
+            }
             return baseline
         }
         if let legacy = jobs.first(where: { $0.key.destination == nil }), legacy.fingerprint == legacyFingerprint {
@@ -76,8 +87,36 @@ public struct StateBaseline: Sendable, Equatable {
     /// Whether the plan treats the job's mappings or destination as changed.
     public var specChanged: Bool { kind == .specChanged }
 
-    /// What a plan or run says about the job's state, one sentence a line.
-    public func messages(object: ObjectType) -> [String] {
+    /// What a plan or run says about the job's state, one sentence a line. `resending`:
+    /// for a plan, the records it plans, which a run after an unfinished one resends.
+    public func messages(object: ObjectType, resending: Int? = nil) -> [String] {
+        var lines = kindMessages(object: object)
+        if let run = unfinishedRun { lines.insert(Self.unfinishedMessage(run, resending: resending), at: 0) }
+        return lines
+    }
+
+    /// "the previous run of crm (started …) was aborted after sending 3000 of 5000
+    /// planned records (2000 acknowledged); …".
+    static func unfinishedMessage(_ run: RunRecord, resending: Int?) -> String {
+        let started = ISO8601DateFormatter.string(
+            from: run.startedAt, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime])
+        var text = "the previous run of \(run.job.name) (started \(started)) "
+        if let counts = run.counts, run.outcome == .aborted {
+            text +=
+                "was aborted after sending \(counts.sent) of \(counts.planned) planned records "
+                + "(\(counts.succeeded) acknowledged)"
+        } else {
+            text += "never finished (it was killed, or it is still running)"
+        }
+        if let resending {
+            text += "; a run now resends the \(resending) records not acknowledged"
+        } else {
+            text += "; this run resends the records not acknowledged (its summary counts them as planned)"
+        }
+        return text
+    }
+
+    private func kindMessages(object: ObjectType) -> [String] {
         switch kind {
         case .noState:
             var lines = ["no earlier run to this destination: every row is new"]

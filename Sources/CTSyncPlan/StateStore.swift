@@ -1,5 +1,6 @@
 import CTSyncSupport
 import CleverTapContract
+import CTSyncSpec
 import Foundation
 
 /// What state remembers of one acknowledged record.
@@ -90,6 +91,9 @@ public enum RunOutcome: String, Sendable, CaseIterable, Codable {
     /// Started and never finished: the process was killed (SIGKILL, a crash, the
     /// machine lost). Set by the next run of the job, or seen by `status`.
     case interrupted
+
+    /// Whether a run that ended so stopped before its plan was done.
+    public var isUnfinished: Bool { self == .aborted || self == .interrupted }
 }
 
 /// One run of a job as state records it (`ctsync status`, `ctsync history`).
@@ -186,7 +190,11 @@ public protocol StateStore: Sendable {
     /// A lookup for the planner; used from one thread at a time.
     func makeLookup(job: JobKey) throws(StateError) -> any StateLookup
     /// Marks records acknowledged, in one transaction; creates the job's state if needed.
-    func acknowledge(_ records: [Acknowledgement], job: JobKey, spec: UInt64) throws(StateError)
+    /// With `budget`, records in the same transaction the event names and property keys
+    /// CleverTap acknowledged, and drops the run's reservations of them.
+    func acknowledge(
+        _ records: [Acknowledgement], job: JobKey, spec: UInt64, budget: BudgetAcknowledgement?
+    ) throws(StateError)
     /// How many keys the job has acknowledged.
     func acknowledgedCount(job: JobKey) throws(StateError) -> Int
 
@@ -201,6 +209,24 @@ public protocol StateStore: Sendable {
     /// The newest run of the job's state at one destination that matches `filter`.
     func lastRun(job: JobKey, matching filter: RunFilter) throws(StateError) -> RunRecord?
 
+    /// The destination's event names with their property keys: those CleverTap
+    /// acknowledged, and those reserved by runs that have not finished (or by `run`).
+    /// Read-only; empty for state written before schema 3.
+    func budget(at destination: CleverTapDestination, run: String?) throws(StateError) -> BudgetSnapshot
+    /// Before a run plans: drops the reservations of runs that finished (or were marked
+    /// interrupted), records the run's `limits` for the destination, and returns what
+    /// `budget(at:run:)` would.
+    func beginBudget(at destination: CleverTapDestination, run: String, limits: AccountLimits) throws(StateError)
+        -> BudgetSnapshot
+    /// Reserves for `run` the request's event name (unless acknowledged) and keys
+    /// (those not acknowledged), in one transaction that first counts the destination's
+    /// use — acknowledged, plus reservations of runs not finished — against `limits`,
+    /// so processes planning at once never together pass a budget. A refusal reserves nothing.
+    func reserve(_ request: BudgetRequest, at destination: CleverTapDestination, run: String, limits: AccountLimits)
+        throws(StateError) -> BudgetDecision
+    /// Drops every reservation of `run` that CleverTap did not acknowledge (at the end of the run).
+    func releaseReservations(run: String) throws(StateError)
+
     /// Housekeeping after a job finished writing, before the next one plans (PostgreSQL
     /// refreshes its statistics after a large load). A no-op by default.
     func jobFinished()
@@ -209,6 +235,11 @@ public protocol StateStore: Sendable {
 }
 
 extension StateStore {
+    /// Marks records acknowledged (no event names to record).
+    public func acknowledge(_ records: [Acknowledgement], job: JobKey, spec: UInt64) throws(StateError) {
+        try acknowledge(records, job: job, spec: spec, budget: nil)
+    }
+
     public func jobFinished() {}
     public func shutdown() {}
 }

@@ -11,7 +11,7 @@ public enum OutputSchemas {
     /// Rejections or errors grouped by reason/code, with bounded samples.
     static let groupedErrors: JSONValue = [
         "type": "object",
-        "description": "Keyed by stable reason code (planner) or CleverTap/HTTP code (uploader).",
+        "description": "Keyed by stable reason code (planner) or CleverTap/HTTP code (uploader). A row with several problems counts once under each problem's code, so counts can add up to more than the rows.",
         "additionalProperties": [
             "type": "object",
             "properties": [
@@ -25,8 +25,22 @@ public enum OutputSchemas {
                             "key": ["type": ["string", "null"], "description": "Primary key; redacted unless asked otherwise."],
                             "field": ["type": ["string", "null"]],
                             "message": ["type": "string"],
+                            "other_problems": [
+                                "type": "array",
+                                "description": "The row's other problems: a row with several is counted under each of their codes, and each of its samples lists the rest.",
+                                "items": [
+                                    "type": "object",
+                                    "properties": [
+                                        "code": ["type": "string", "description": "Stable reason code."],
+                                        "field": ["type": ["string", "null"]],
+                                        "message": ["type": "string"],
+                                    ],
+                                    "required": ["code", "field", "message"],
+                                    "additionalProperties": false,
+                                ],
+                            ],
                         ],
-                        "required": ["row", "key", "field", "message"],
+                        "required": ["row", "key", "field", "message", "other_problems"],
                         "additionalProperties": false,
                     ],
                 ],
@@ -35,6 +49,86 @@ public enum OutputSchemas {
             "additionalProperties": false,
         ],
     ]
+
+    /// A job's `guards:` against its plan: plan and report.
+    static let guards: JSONValue = [
+        "type": ["object", "null"],
+        "description": "The job's guards against its complete plan; null when the job has none. A tripped guard stops a run before anything is sent (status aborted, exit 3) unless --force; --no-guards skips them (policy skip, no checks).",
+        "properties": [
+            "policy": [
+                "enum": .array(GuardPolicy.allCases.map { .string($0.rawValue) }),
+                "description": "enforce; force (--force: sent despite tripped guards); skip (--no-guards: not evaluated).",
+            ],
+            "tripped": ["type": "boolean", "description": "Whether any guard tripped."],
+            "checks": [
+                "type": "array",
+                "items": [
+                    "type": "object",
+                    "properties": [
+                        "guard": ["enum": .array(GuardCheck.Kind.allCases.map { .string($0.rawValue) })],
+                        "limit": [
+                            "type": "number", "minimum": 0,
+                            "description": "As the job sets it: rows for min_source_rows, else percent.",
+                        ],
+                        "figure": [
+                            "type": ["number", "null"], "minimum": 0,
+                            "description": "What the plan measured, in the limit's unit (percent to two decimals); null when not measured (max_source_drop before the first successful run).",
+                        ],
+                        "tripped": ["type": "boolean"],
+                        "detail": ["type": "string", "description": "The figures in words."],
+                    ],
+                    "required": ["guard", "limit", "figure", "tripped", "detail"],
+                    "additionalProperties": false,
+                ],
+            ],
+        ],
+        "required": ["policy", "tripped", "checks"],
+        "additionalProperties": false,
+    ]
+
+    /// Where `--rejects` wrote: plan and report.
+    static let rejectsFile: JSONValue = [
+        "type": ["object", "null"],
+        "description": "The rejects file (--rejects): one JSON line per refused row (schemas/rejects.schema.json); null when not asked for.",
+        "properties": [
+            "file": ["type": "string", "description": "The path given to --rejects; every job of the invocation writes to it."],
+            "lines": ["type": "integer", "minimum": 0, "description": "Lines this job wrote."],
+        ],
+        "required": ["file", "lines"],
+        "additionalProperties": false,
+    ]
+
+    /// One line of the rejects file (`--rejects`).
+    public static var rejects: JSONValue {
+        [
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://ctsync.dev/schemas/rejects.schema.json",
+            "title": "ctsync rejects line",
+            "description": "One line of the file `ctsync run --rejects` and `ctsync plan --rejects` write (JSON Lines): a row that did not get into CleverTap. Keys and the record's values are redacted (their first two characters and ***) unless --report-pii (run) or --show-pii (plan).",
+            "type": "object",
+            "properties": [
+                "job": ["type": "string", "description": "The job's name: one file holds the lines of every job of the invocation."],
+                "row": ["type": "integer", "minimum": 1, "description": "Source line (or row) where the row starts."],
+                "key": ["type": ["string", "null"], "description": "The primary key (identity or objectId column); redacted unless asked otherwise; null when the row had none."],
+                "field": ["type": ["string", "null"], "description": "The CleverTap field (or source column) at fault, when one is."],
+                "outcome": [
+                    "enum": .array(RejectsFile.Outcome.allCases.map { .string($0.rawValue) }),
+                    "description": "invalid: refused by the planner, not sent; rejected: refused by CleverTap; failed: sent and not delivered (retries exhausted, permanent HTTP error).",
+                ],
+                "reason": [
+                    "type": "string",
+                    "description": "The stable reason code, as plans and reports group by: a planner reason (invalid_email, duplicate_primary_key, …), CleverTap's per-record code (\"515\"), http_<status>, timeout, connection_error.",
+                ],
+                "message": ["type": "string", "description": "What is wrong and how to fix it; never quotes a value."],
+                "record": [
+                    "type": ["object", "null"],
+                    "description": "The record as it was (or would have been) sent in the request's d; null when the row could not be mapped into one (an unparsable row, a value the mapping refused). Values redacted unless asked otherwise; type, evtName and ts are kept.",
+                ],
+            ],
+            "required": ["job", "row", "key", "field", "outcome", "reason", "message", "record"],
+            "additionalProperties": false,
+        ]
+    }
 
     /// Where records go (`CleverTapDestination`): plan, report, status and history.
     static let destination: JSONValue = [
@@ -92,8 +186,31 @@ public enum OutputSchemas {
                 "type": "boolean",
                 "description": "State from before destinations were recorded exists for this job name but does not match: not used.",
             ],
+            "unfinished_run": [
+                "description": "The job's last run to this destination when it stopped before its plan was done (aborted, or never finished); null otherwise. A run now resends what it did not get acknowledged (counts.planned).",
+                "oneOf": [
+                    [
+                        "type": "object",
+                        "properties": [
+                            "run_id": ["type": "string"],
+                            "started_at": ["type": "string", "format": "date-time"],
+                            "status": [
+                                "enum": ["aborted", "interrupted"],
+                                "description": "interrupted: it never finished (killed, or still running).",
+                            ],
+                            "abort_reason": ["type": ["string", "null"]],
+                            "planned": ["type": ["integer", "null"], "minimum": 0],
+                            "sent": ["type": ["integer", "null"], "minimum": 0],
+                            "acknowledged": ["type": ["integer", "null"], "minimum": 0],
+                        ],
+                        "required": ["run_id", "started_at", "status", "abort_reason", "planned", "sent", "acknowledged"],
+                        "additionalProperties": false,
+                    ],
+                    ["type": "null"],
+                ],
+            ],
         ],
-        "required": ["baseline", "changes", "renamed_from", "other_destinations", "unadopted_legacy_state"],
+        "required": ["baseline", "changes", "renamed_from", "other_destinations", "unadopted_legacy_state", "unfinished_run"],
         "additionalProperties": false,
     ]
 
@@ -131,9 +248,12 @@ public enum OutputSchemas {
                 ],
                 "batches": count,
                 "rejected": groupedErrors,
+                "guards": guards,
+                "rejects": rejectsFile,
             ],
             "required": [
                 "format_version", "job", "destination", "state", "full", "mapping_changed", "counts", "batches", "rejected",
+                "guards", "rejects",
             ],
             "additionalProperties": false,
         ]
@@ -284,11 +404,14 @@ public enum OutputSchemas {
                     "additionalProperties": false,
                 ],
                 "errors": groupedErrors,
+                "guards": guards,
+                "rejects": rejectsFile,
             ],
             "required": [
                 "format_version", "run_id", "ctsync_version", "job", "destination", "status", "abort_reason",
                 "started_at", "finished_at",
-                "duration_seconds", "full", "mapping_changed", "max_rejected", "counts", "http", "errors",
+                "duration_seconds", "full", "mapping_changed", "max_rejected", "counts", "http", "errors", "guards",
+                "rejects",
             ],
             "additionalProperties": false,
         ]
@@ -404,10 +527,55 @@ public enum OutputSchemas {
                         "additionalProperties": false,
                     ],
                 ],
+                "budgets": [
+                    "type": "array",
+                    "description":
+                        "CleverTap's account-wide limits at each destination of the jobs shown (destination.limits): event names, and property keys per event name, acknowledged by CleverTap or reserved by runs in progress.",
+                    "items": [
+                        "type": "object",
+                        "properties": [
+                            "destination": ["$ref": "#/$defs/destination"],
+                            "event_names": ["$ref": "#/$defs/budget_use"],
+                            "events": [
+                                "type": "array",
+                                "description": "Each event name, by name, with the use of its property budget.",
+                                "items": [
+                                    "type": "object",
+                                    "properties": [
+                                        "name": ["type": "string"],
+                                        "acknowledged": [
+                                            "type": "boolean",
+                                            "description": "Whether CleverTap acknowledged a record with it (else a run in progress reserved it).",
+                                        ],
+                                        "properties": ["$ref": "#/$defs/budget_use"],
+                                    ],
+                                    "required": ["name", "acknowledged", "properties"],
+                                    "additionalProperties": false,
+                                ],
+                            ],
+                        ],
+                        "required": ["destination", "event_names", "events"],
+                        "additionalProperties": false,
+                    ],
+                ],
             ],
-            "required": ["format_version", "state", "jobs"],
+            "required": ["format_version", "state", "jobs", "budgets"],
             "additionalProperties": false,
-            "$defs": stateDefinitions,
+            "$defs": stateDefinitions.adding(
+                "budget_use",
+                [
+                    "type": "object",
+                    "description":
+                        "How much of one budget is used: used = acknowledged + reserved; limit is the last run's destination.limits (CleverTap's default before one ran).",
+                    "properties": [
+                        "used": ["type": "integer", "minimum": 0],
+                        "acknowledged": ["type": "integer", "minimum": 0],
+                        "reserved": ["type": "integer", "minimum": 0],
+                        "limit": ["type": "integer", "minimum": 1],
+                    ],
+                    "required": ["used", "acknowledged", "reserved", "limit"],
+                    "additionalProperties": false,
+                ]),
         ]
     }
 
@@ -434,6 +602,13 @@ public enum OutputSchemas {
 }
 
 extension JSONValue {
+    /// An object with `key` set to `value`.
+    fileprivate func adding(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard case .object(var object) = self else { return self }
+        object[key] = value
+        return .object(object)
+    }
+
     /// A run's schema with its destination as a reference into `$defs`.
     fileprivate func replacingDestinations() -> JSONValue {
         guard case .object(var schema) = self, case .object(var properties)? = schema["properties"] else { return self }

@@ -67,6 +67,10 @@ public struct RunReport: Sendable {
     public var overThreshold: Bool
     /// Where the records went (account, region, normalised endpoint).
     public var destination: CleverTapDestination?
+    /// The job's guards against its plan; nil when the job has none.
+    public var guards: GuardEvaluation?
+    /// The rejects file (`--rejects`) and the lines this job wrote to it; nil when not asked for.
+    public var rejects: RejectsFileSummary?
 
     public init(
         runID: String, jobName: String, jobFile: String, specHash: String, object: ObjectType, mode: SyncMode, region: Region, endpoint: String, status: RunStatus, startedAt: Date, finishedAt: Date, counts: RunCounts, http: HTTPStats, mappingChanged: Bool, full: Bool, abortReason: String?, maxRejected: RejectionThreshold, errors: RejectionLog, overThreshold: Bool
@@ -122,11 +126,15 @@ public struct RunReport: Sendable {
             var list = reasons.prefix(shown).map { "\($0) ×\(errors.groups[$0]?.count ?? 0)" }.joined(separator: ", ")
             if reasons.count > shown {
                 let rest = reasons.dropFirst(shown).reduce(0) { $0 + (errors.groups[$1]?.count ?? 0) }
-                list += " and \(reasons.count - shown) more codes (\(rest) rows)"
+                list += " and \(reasons.count - shown) more codes ×\(rest)"
             }
             text += " Errors: \(list)."
         }
         if overThreshold { text += " Rejected rows exceed max_rejected (\(maxRejected.description))." }
+        if let guards, guards.policy == .force, let tripped = guards.trippedMessage(sent: true) {
+            text += " Guards: \(tripped)."
+        }
+        if let rejects { text += " Rejected rows: \(rejects.lines) lines in \(rejects.file)." }
         if let reportPath { text += " Report: \(reportPath)" }
         return text
     }

@@ -27,6 +27,10 @@ public struct RunReportDocument: Codable, Sendable, Equatable {
     public var http: HTTP
     /// Rejections and failures grouped by reason or code.
     public var errors: [String: RejectionGroupDocument]
+    /// The job's guards against its plan; null when the job has none.
+    public var guards: GuardsDocument?
+    /// The rejects file (`--rejects`) and the lines this job wrote to it; null when not asked for.
+    public var rejects: RejectsFileSummary?
 
     public struct Job: Codable, Sendable, Equatable {
         public var name: String
@@ -102,7 +106,7 @@ public struct RunReportDocument: Codable, Sendable, Equatable {
         case durationSeconds = "duration_seconds"
         case mappingChanged = "mapping_changed"
         case maxRejected = "max_rejected"
-        case job, destination, status, full, counts, http, errors
+        case job, destination, status, full, counts, http, errors, guards, rejects
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -123,6 +127,8 @@ public struct RunReportDocument: Codable, Sendable, Equatable {
         try container.encode(counts, forKey: .counts)
         try container.encode(http, forKey: .http)
         try container.encode(errors, forKey: .errors)
+        try container.encode(guards, forKey: .guards)
+        try container.encode(rejects, forKey: .rejects)
     }
 }
 
@@ -160,5 +166,7 @@ extension RunReportDocument {
             latencyMs: Latency(p50: percentile(0.5), p95: percentile(0.95), max: latencies.last.map(tenth)),
             recordsPerSecond: report.recordsPerSecond.isFinite ? report.recordsPerSecond.rounded() : 0)
         errors = RejectionGroupDocument.groups(of: report.errors, revealPII: revealPII)
+        guards = report.guards.map(GuardsDocument.init)
+        rejects = report.rejects
     }
 }

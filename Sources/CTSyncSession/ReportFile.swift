@@ -1,3 +1,4 @@
+import CTSyncPlan
 import CTSyncReport
 import CTSyncSupport
 import Foundation
@@ -33,5 +34,22 @@ enum ReportFile {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
         return formatter.string(from: date)
+    }
+}
+
+extension RejectsFile {
+    /// Opens `--rejects PATH` for the invocation (nil without the option): one file for
+    /// every job, created 0600 with missing folders 0700. A folder is a usage error.
+    public static func open(_ path: String?, revealPII: Bool) throws(SessionError) -> RejectsFile? {
+        guard let path else { return nil }
+        if ReportFile.isDirectory(path) {
+            throw .usage(
+                "--rejects \(path) names a folder; name a file, such as \(path.hasSuffix("/") ? path : path + "/")rejects.jsonl (every job writes its lines to it; the job field tells them apart)")
+        }
+        do {
+            return try RejectsFile(path: path, revealPII: revealPII)
+        } catch {
+            throw .usage("cannot write the rejects file: \(error)")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CTSyncPlan
 import CTSyncState
 import CTSyncUpload
 
@@ -14,6 +15,10 @@ public struct RunOptions: Sendable {
     public var waitForLock = false
     /// `--report`: a file (one job) or a directory; nil for `reports/`.
     public var report: String?
+    /// `--rejects`: one file for every refused row of every job, one JSON line each; nil for none.
+    public var rejects: String?
+    /// `--force` (send despite tripped guards) or `--no-guards` (do not evaluate them).
+    public var guards: GuardPolicy = .enforce
     /// The first retry's backoff in seconds (`CTSYNC_RETRY_BASE_MS`).
     public var retryBase: Double = 0.5
     /// `--retry-timeout`: how long a batch keeps retrying, in seconds, for every job

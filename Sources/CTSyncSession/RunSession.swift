@@ -10,11 +10,11 @@ import Synchronization
 /// through the request window of its account (whose 15 slots the jobs of the account
 /// share fairly), writes each job's report and combines their exit statuses.
 /// Interrupts and a lost state database stop every running job gracefully (each
-/// writes its report); jobs not started yet do not start.
+/// writes its report; a second interrupt stops them at once); jobs not started yet do not start.
 public final class RunSession: Sendable {
     public let jobs: [PreparedJob]
     private let options: RunOptions
-    private let interrupted = Atomic<Bool>(false)
+    private let interrupts = Atomic<Int>(0)
     /// What an interrupt must stop now, by job index: each running job, or its wait for a lease.
     private let running = Mutex<[Int: Stoppable]>([:])
 
@@ -24,13 +24,13 @@ public final class RunSession: Sendable {
     }
 
     /// What the jobs of one session share: the state, its coordinator, the HTTP
-    /// client, the accounts' request windows and event-name budgets.
+    /// client, the accounts' request windows and the rejects file.
     private struct Shared: Sendable {
         let store: any StateStore
         let coordinator: any RunCoordinator
         let client: UploadHTTPClient
         let windows: AccountWindows
-        let budgets: EventNameBudgets
+        let rejects: RejectsFile?
     }
 
     public init(jobs: [PreparedJob], options: RunOptions) {
@@ -38,14 +38,34 @@ public final class RunSession: Sendable {
         self.options = options
     }
 
-    /// Stops the session (SIGINT, SIGTERM): every running job stops sending, waits for
-    /// its requests in flight and records them; no further job starts.
-    public func interrupt() {
-        interrupted.store(true, ordering: .relaxed)
-        stopRunning()
+    /// Stops the session (SIGINT, SIGTERM), more urgently at each call; no further job starts.
+    ///
+    /// The first: every running job stops sending, waits for its requests in flight and
+    /// records them. The second: they stop at once, cancelling its requests in flight
+    /// (`JobRunner.stopNow`); its report (`aborted`) and its end in state are still
+    /// written. The caller may quit without them once `forcedStopDeadline` has passed, or
+    /// at a third interrupt.
+    @discardableResult
+    public func interrupt() -> InterruptResponse {
+        let count = interrupts.add(1, ordering: .relaxed).newValue
+        switch count {
+        case 1:
+            stopRunning()
+            return .stopping
+        case 2:
+            stopRunning()
+            return .stoppingNow(deadline: Self.forcedStopDeadline)
+        default:
+            return .quitNow
+        }
     }
 
-    public var isInterrupted: Bool { interrupted.load(ordering: .relaxed) }
+    /// How long a session stopping at once (second interrupt) may take to write its
+    /// report and record its end before its caller quits without them.
+    public static let forcedStopDeadline: Duration = .seconds(5)
+
+    public var isInterrupted: Bool { interrupts.load(ordering: .relaxed) > 0 }
+    private var mustStopNow: Bool { interrupts.load(ordering: .relaxed) > 1 }
 
     /// Runs every job; `observe` hears of each step, from the task of the job concerned
     /// (jobs running at once call it concurrently).
@@ -55,6 +75,7 @@ public final class RunSession: Sendable {
                 "--report \(report) names one file, but \(jobs.count) jobs run; pass a directory (ending in /) for one report per job")
         }
         if let problem = JobPool.problem(parallel: options.parallel) { throw .usage(problem) }
+        let rejects = try RejectsFile.open(options.rejects, revealPII: options.revealPII)
         let transport = try options.transport()
         let client: UploadHTTPClient
         do {
@@ -68,11 +89,12 @@ public final class RunSession: Sendable {
             (store, coordinator) = try options.state.openForRun()
         } catch {
             await client.shutdown()
+            try? rejects?.close()
             throw .state(error)
         }
         let shared = Shared(
             store: store, coordinator: coordinator, client: client, windows: AccountWindows(coordinator: coordinator),
-            budgets: EventNameBudgets())
+            rejects: rejects)
         // Coordination lost (the database is gone): every running job stops sending.
         coordinator.onLost { [weak self] reason in
             self?.stopRunners(because: .state(reason))
@@ -86,6 +108,13 @@ public final class RunSession: Sendable {
         await coordinator.close()
         await client.shutdown()
         store.shutdown()
+        do {
+            try rejects?.close()
+        } catch {
+            // Each job stopped at the first failed write and says so; this is the final flush.
+            observe(.warning(job: "rejects", message: "\(error); some refused rows may be missing from it"))
+            status = status.combined(with: .failure)
+        }
         return status
     }
 
@@ -121,8 +150,8 @@ public final class RunSession: Sendable {
             accountWindow: await shared.windows.window(for: account),
             settings: RunSettings(
                 endpoint: job.endpoint, full: options.full, retryBase: options.retryBase,
-                retryTimeout: options.retryTimeout),
-            eventNames: shared.budgets.budget(for: account))
+                retryTimeout: options.retryTimeout, guards: options.guards),
+            rejects: shared.rejects)
         var record = RunRecord(
             id: runner.runID, job: planner.key, startedAt: Date(), ctsyncVersion: options.version,
             host: HolderIdentity.current.host, pid: HolderIdentity.current.pid)
@@ -134,7 +163,7 @@ public final class RunSession: Sendable {
             return .aborted
         }
         running.withLock { $0[index] = .runner(runner) }
-        if isInterrupted { runner.stop() }
+        if mustStopNow { runner.stopNow() } else if isInterrupted { runner.stop() }
         if let reason = coordinator.lostReason { runner.stop(because: .state(reason)) }
         observe(
             .started(
@@ -192,11 +221,11 @@ public final class RunSession: Sendable {
         }
     }
 
-    /// Stops every running job and cancels every wait for a lease.
+    /// Stops every running job (at once after a second interrupt) and cancels every wait for a lease.
     private func stopRunning() {
         for stoppable in running.withLock({ Array($0.values) }) {
             switch stoppable {
-            case .runner(let runner): runner.stop()
+            case .runner(let runner): if mustStopNow { runner.stopNow() } else { runner.stop() }
             case .leaseWait(let task): task.cancel()
             }
         }
@@ -206,20 +235,6 @@ public final class RunSession: Sendable {
     private func stopRunners(because reason: AbortReason) {
         for case .runner(let runner) in running.withLock({ Array($0.values) }) {
             runner.stop(because: reason)
-        }
-    }
-}
-
-/// The event-name budget of each account, shared by the jobs of the account in this session.
-final class EventNameBudgets: Sendable {
-    private let budgets = Mutex<[String: EventNameBudget]>([:])
-
-    func budget(for account: String) -> EventNameBudget {
-        budgets.withLock { budgets in
-            if let budget = budgets[account] { return budget }
-            let budget = EventNameBudget()
-            budgets[account] = budget
-            return budget
         }
     }
 }
@@ -280,4 +295,16 @@ extension RunReport {
         case .aborted: .aborted
         }
     }
+}
+
+/// What an interrupt does to a run session, for the CLI to say (and act on `quitNow`).
+public enum InterruptResponse: Sendable, Equatable {
+    /// The first: the running job stops sending and waits for its requests in flight.
+    case stopping
+    /// The second: the running job stops at once, cancelling its requests in flight, and
+    /// its report is written; past `deadline` the caller may quit without it.
+    case stoppingNow(deadline: Duration)
+    /// The third: quit at once; no report for the running job (state shows the run
+    /// `interrupted`, and the next run of the job says so).
+    case quitNow
 }

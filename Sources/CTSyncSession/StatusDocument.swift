@@ -11,6 +11,39 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     /// Where the state is (no password).
     public var state: String
     public var jobs: [Job]
+    /// CleverTap's account-wide limits at each destination of the jobs shown.
+    public var budgets: [Budget]
+
+    public struct BudgetUseDocument: Codable, Sendable, Equatable {
+        public var used: Int
+        public var acknowledged: Int
+        public var reserved: Int
+        public var limit: Int
+
+        init(_ use: BudgetUse) {
+            used = use.used
+            acknowledged = use.acknowledged
+            reserved = use.reserved
+            limit = use.limit
+        }
+    }
+
+    public struct Budget: Codable, Sendable, Equatable {
+        public var destination: DestinationDocument
+        public var eventNames: BudgetUseDocument
+        public var events: [Event]
+
+        public struct Event: Codable, Sendable, Equatable {
+            public var name: String
+            public var acknowledged: Bool
+            public var properties: BudgetUseDocument
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case eventNames = "event_names"
+            case destination, events
+        }
+    }
 
     public struct Job: Codable, Sendable, Equatable {
         public var name: String
@@ -55,10 +88,17 @@ public struct StatusDocument: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version"
-        case state, jobs
+        case state, jobs, budgets
     }
 
     public init(_ report: StatusReport) {
+        budgets = report.budgets.map { budget in
+            Budget(
+                destination: DestinationDocument(budget.destination), eventNames: BudgetUseDocument(budget.eventNames),
+                events: budget.events.map {
+                    Budget.Event(name: $0.name, acknowledged: $0.acknowledged, properties: BudgetUseDocument($0.properties))
+                })
+        }
         formatVersion = StatusReport.formatVersion
         state = report.state
         jobs = report.jobs.map { job in

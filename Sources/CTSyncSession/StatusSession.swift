@@ -38,6 +38,31 @@ public struct DestinationStatus: Sendable, Equatable {
     public var lastFullSync: RunSummary?
 }
 
+/// The use of CleverTap's account-wide limits at one destination, for `status`.
+public struct BudgetStatus: Sendable, Equatable {
+    public struct Event: Sendable, Equatable {
+        public var name: String
+        public var acknowledged: Bool
+        public var properties: BudgetUse
+    }
+
+    public var destination: CleverTapDestination
+    public var eventNames: BudgetUse
+    /// By name.
+    public var events: [Event]
+
+    public init(destination: CleverTapDestination, snapshot: BudgetSnapshot) {
+        self.destination = destination
+        let limits = snapshot.limits ?? AccountLimits()
+        eventNames = snapshot.nameUse(limit: limits.eventNames)
+        events = snapshot.events.keys.sorted().map { name in
+            let event = snapshot.events[name]!
+            return Event(
+                name: name, acknowledged: event.acknowledged, properties: event.keyUse(limit: limits.propertiesPerEvent))
+        }
+    }
+}
+
 /// One job in `status`.
 public struct JobStatus: Sendable, Equatable {
     public var name: String
@@ -55,6 +80,8 @@ public struct StatusReport: Sendable, Equatable {
     /// Where the state is (no password).
     public var state: String
     public var jobs: [JobStatus]
+    /// The budgets of the destinations of the jobs shown.
+    public var budgets: [BudgetStatus] = []
 
     /// The JSON document: `StatusDocument` in canonical form.
     public func json() -> String {
@@ -89,6 +116,7 @@ public enum StatusSession {
         let (store, leases) = try open(location)
         defer { store?.shutdown() }
         var result: [JobStatus] = []
+        var budgets: [BudgetStatus] = []
         do {
             let all = try store?.allJobs() ?? []
             let wanted = names.isEmpty ? unique(all.map(\.key.name)) : names
@@ -112,10 +140,17 @@ public enum StatusSession {
                 entries.sort { ($0.lastRun?.record.startedAt ?? .distantPast) > ($1.lastRun?.record.startedAt ?? .distantPast) }
                 result.append(JobStatus(name: name, lease: lease, destinations: entries))
             }
+            var seen: Set<CleverTapDestination> = []
+            for entry in result.flatMap(\.destinations) {
+                guard let store, let destination = entry.destination, seen.insert(destination).inserted else { continue }
+                let snapshot = try store.budget(at: destination, run: nil)
+                if snapshot.events.isEmpty && snapshot.limits == nil { continue }
+                budgets.append(BudgetStatus(destination: destination, snapshot: snapshot))
+            }
         } catch {
             throw .state(error)
         }
-        return StatusReport(state: location.description, jobs: result)
+        return StatusReport(state: location.description, jobs: result, budgets: budgets)
     }
 
     /// The job's runs, newest first, at most `limit`.

@@ -5,6 +5,11 @@ public struct OutputError: Error, Sendable, Equatable, CustomStringConvertible {
     public let path: String
     public let reason: String
     public var description: String { "cannot write \(path): \(reason)" }
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
 }
 
 /// Buffered writes of JSON lines to a private (0600) file, for `--records`.
@@ -43,15 +48,8 @@ public final class LineWriter {
     }
 
     public func flush() throws(OutputError) {
-        var offset = 0
-        while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw OutputError(path: path, reason: String(cString: strerror(errno)))
-            }
-            offset += n
-        }
+        let failure = PrivateFile.writeAll(fd, buffer)
+        guard failure == 0 else { throw OutputError(path: path, reason: String(cString: strerror(failure))) }
         buffer.removeAll(keepingCapacity: true)
     }
 

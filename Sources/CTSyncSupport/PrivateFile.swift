@@ -76,16 +76,7 @@ public enum PrivateFile {
         guard fd >= 0 else { throw OutputError(path: path, reason: errorText(errno)) }
         var failure: Int32 = 0
         _ = fchmod(fd, fileMode)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-                break
-            }
-            offset += n
-        }
+        failure = writeAll(fd, bytes)
         if failure == 0 && fsync(fd) != 0 { failure = errno }
         close(fd)
         if failure == 0 && rename(temporary, path) != 0 { failure = errno }
@@ -93,6 +84,20 @@ public enum PrivateFile {
             unlink(temporary)
             throw OutputError(path: path, reason: errorText(failure))
         }
+    }
+
+    /// Writes all of `bytes` to `fd`, retrying short writes and EINTR; 0, or the errno that stopped it.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += n
+        }
+        return 0
     }
 
     /// Whether users other than the owner may read `path` (its group or others have read

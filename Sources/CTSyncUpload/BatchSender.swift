@@ -24,6 +24,7 @@ final class BatchSender: Sendable {
     let region: Region
     private let stopped = Atomic<Bool>(false)
     private let reachability = Reachability()
+    private let inFlight = InFlightRequests()
 
     init(
         endpoint: Endpoint, account: String, passcode: String, region: Region, timeout: Double, retry: RetryPolicy,
@@ -49,6 +50,15 @@ final class BatchSender: Sendable {
     /// No new request starts after this; requests in flight finish.
     func stop() { stopped.store(true, ordering: .relaxed) }
     var isStopped: Bool { stopped.load(ordering: .relaxed) }
+
+    /// Stops at once (a second interrupt): no new request starts, and the requests in
+    /// flight are cancelled. Their records stay unsettled (the next run sends them);
+    /// those of a request that may have reached the server count as sent and possibly
+    /// duplicated, the others as not sent.
+    func cancel() {
+        stop()
+        inFlight.cancelAll()
+    }
 
     func send(_ records: [PlannedRecord]) async -> BatchOutcome {
         var outcome = BatchOutcome()
@@ -97,6 +107,17 @@ final class BatchSender: Sendable {
             let started = pacing.now()
             // Nil: the run stopped while the request waited for a window slot; nothing went out.
             guard let reply = await post(pending.map { batch[$0] }, stats: &outcome.stats) else { return }
+            if inFlight.isCancelled, case .failure(let failure) = reply {
+                // Cancelled (or failed) as the job stops at once: not a failure of the
+                // records, which stay unsettled; counted as sent only if they may have arrived.
+                if failure.mayHaveReachedServer {
+                    for position in pending {
+                        ledger.sent[position] = true
+                        ledger.doubtful[position] = true
+                    }
+                }
+                return
+            }
             let trouble: Trouble
             var retryAfter: Double?
             var throttled = false
@@ -248,7 +269,8 @@ final class BatchSender: Sendable {
             return nil
         }
         let start = pacing.now()
-        let result = await transport.send(UploadRequest(url: url, headers: headers, body: body, timeout: timeout))
+        let request = UploadRequest(url: url, headers: headers, body: body, timeout: timeout)
+        let result = await inFlight.run { [transport] in await transport.send(request) }
         let elapsed = pacing.now() - start
         if case .failure(.timeout) = result {
             // CleverTap may still be working on a request we gave up on, and it counts
@@ -431,5 +453,45 @@ final class Reachability: Sendable {
             since = first
             return first + budget - now
         }
+    }
+}
+
+/// The requests a job has in flight, so that a second interrupt can cancel them.
+/// Each runs in a task of its own: cancelling it cancels the HTTP request, whose
+/// failure the transport classifies by whether the body had started to go out.
+final class InFlightRequests: Sendable {
+    typealias Reply = Result<HTTPReply, TransportFailure>
+    private struct State {
+        var cancelled = false
+        var next = 0
+        var tasks: [Int: Task<Reply, Never>] = [:]
+    }
+    private let state = Mutex(State())
+
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
+
+    /// Runs `send` as a request in flight; cancelled at once when `cancelAll` came first.
+    func run(_ send: @escaping @Sendable () async -> Reply) async -> Reply {
+        let task = Task { await send() }
+        let id = state.withLock { state -> Int? in
+            guard !state.cancelled else { return nil }
+            state.next += 1
+            state.tasks[state.next] = task
+            return state.next
+        }
+        if id == nil { task.cancel() }
+        let reply = await task.value
+        if let id { _ = state.withLock { $0.tasks.removeValue(forKey: id) } }
+        return reply
+    }
+
+    /// Cancels every request in flight, and any that starts after.
+    func cancelAll() {
+        let tasks = state.withLock { state -> [Task<Reply, Never>] in
+            state.cancelled = true
+            defer { state.tasks = [:] }
+            return Array(state.tasks.values)
+        }
+        for task in tasks { task.cancel() }
     }
 }

@@ -13,15 +13,19 @@ public struct RunSettings: Sendable {
     public var retryCap: Double
     /// `--retry-timeout`: replaces the job's `options.retry_timeout`, in seconds.
     public var retryTimeout: Double?
+    /// `--force` / `--no-guards`: what the job's `guards:` do.
+    public var guards: GuardPolicy
 
     public init(
-        endpoint: Endpoint, full: Bool, retryBase: Double = 0.5, retryCap: Double = 30, retryTimeout: Double? = nil
+        endpoint: Endpoint, full: Bool, retryBase: Double = 0.5, retryCap: Double = 30, retryTimeout: Double? = nil,
+        guards: GuardPolicy = .enforce
     ) {
         self.endpoint = endpoint
         self.full = full
         self.retryBase = retryBase
         self.retryCap = retryCap
         self.retryTimeout = retryTimeout
+        self.guards = guards
     }
 }
 
@@ -36,19 +40,21 @@ public final class JobRunner: Sendable {
     public let runID = UUID().uuidString.lowercased()
     private let store: any StateStore
     private let settings: RunSettings
-    private let eventNames: EventNameBudget
+    /// `--rejects`: where every refused row goes, shared by the invocation's jobs.
+    private let rejects: RejectsFile?
     private let sender: BatchSender
     private let interrupted = Atomic<Bool>(false)
+    private let forced = Atomic<Bool>(false)
     private let stoppedFor = Mutex<AbortReason?>(nil)
 
     package init(
         spec: JobSpec, store: any StateStore, transport: any UploadTransport, accountWindow: RequestWindow,
-        settings: RunSettings, eventNames: EventNameBudget, pacing: UploadPacing = .live
+        settings: RunSettings, rejects: RejectsFile? = nil, pacing: UploadPacing = .live
     ) {
         self.spec = spec
         self.store = store
         self.settings = settings
-        self.eventNames = eventNames
+        self.rejects = rejects
         let retry = RetryPolicy(
             maxAttempts: spec.options.maxAttempts, retryTimeout: settings.retryTimeout ?? spec.options.retryTimeout,
             base: settings.retryBase, cap: settings.retryCap)
@@ -69,6 +75,17 @@ public final class JobRunner: Sendable {
         sender.stop()
     }
 
+    /// Stops at once (a second SIGINT): like `stop`, and the requests in flight are
+    /// cancelled rather than awaited. What they carried stays unacknowledged (the next run
+    /// sends it again) and counts as sent, and possibly duplicated, only if it may have
+    /// reached CleverTap. The report says `aborted`; acknowledgements already received
+    /// are recorded before it is written.
+    public func stopNow() {
+        forced.store(true, ordering: .relaxed)
+        stop()
+        sender.cancel()
+    }
+
     /// Stops sending like `stop`, for `reason` (the job's lease or the account's
     /// slots can no longer be vouched for); the report says `aborted` with it.
     public func stop(because reason: AbortReason) {
@@ -78,92 +95,195 @@ public final class JobRunner: Sendable {
 
     public func run() async -> RunReport {
         let started = Date()
-        let planner = Planner(
-            spec: spec, state: store, endpoint: settings.endpoint, full: settings.full, eventNames: eventNames)
+        // The destination's event-name and property budgets, reserved in state as the
+        // plan finds new names and keys (events only), released at the end of the run.
+        let budget = EventBudget(
+            store: store, destination: Planner.destination(of: spec, endpoint: settings.endpoint),
+            limits: spec.destination.limits, run: runID)
+        let planner = Planner(spec: spec, state: store, endpoint: settings.endpoint, full: settings.full, budget: budget)
         let fingerprint = planner.fingerprint
         let concurrency = spec.options.concurrency.value
         let batchSize = spec.options.batchSize.value
         // At most a quarter of the window's batches recorded late: bounds what a crash
         // leaves delivered but unrecorded (see StateWriter).
-        let writer = StateWriter(store: store, job: planner.key, spec: fingerprint, maxPending: max(2, concurrency / 4))
+        let writer = StateWriter(
+            store: store, job: planner.key, spec: fingerprint, budget: budget, maxPending: max(2, concurrency / 4))
         // The planner runs on its own threads, a couple of chunks ahead: planning is far
         // faster than sending, and it blocks while the window is full.
         let plan = PlanStream(planner)
         var tally = Tally()
         let progress = self.progress
+        let jobName = spec.name.value
+        let rejects = self.rejects
+        var rejectLines = 0
+        var abort: AbortReason?
+        var stopping: Bool { abort != nil || interrupted.load(ordering: .relaxed) }
+
+        /// Writes refused rows to the rejects file (also after the job began stopping: the
+        /// batches in flight still end); a write that fails stops the job.
+        func reject(_ outcome: RejectsFile.Outcome, _ rejection: PlanRejection, record: [UInt8]?) {
+            guard let rejects else { return }
+            if rejects.write(job: jobName, outcome: outcome, rejection: rejection, record: record) {
+                rejectLines += 1
+            } else if abort == nil {
+                abort = .localFile(
+                    "cannot write the rejects file \(rejects.path): \(rejects.error?.reason ?? "write failed"); stopped sending so that no refused row goes unrecorded")
+            }
+        }
+        /// Counts a planned chunk and records its refused rows.
+        func planned(_ chunk: PlanChunk) {
+            tally.add(chunk)
+            progress.update {
+                $0.rowsRead += chunk.records.count + chunk.rejections.count + chunk.unchanged
+                $0.planned += chunk.records.count
+            }
+            for rejection in chunk.rejections { reject(.invalid, rejection, record: rejection.record) }
+        }
+
+        // A job with guards plans completely first, keeping its records on disk, and
+        // sends only if its guards pass (or --force).
+        var guards: GuardEvaluation? = spec.guards == nil ? nil : .skipped
+        var spill: PlanSpill?
+        var planResult: Result<PlanSummary, PlanError>?
+        if let jobGuards = spec.guards, settings.guards != .skip {
+            do {
+                let file = try PlanSpill()
+                spill = file
+                for await chunk in plan {
+                    planned(chunk)
+                    try file.append(chunk.records)
+                    if stopping {
+                        plan.cancel()
+                        break
+                    }
+                }
+            } catch {
+                if abort == nil { abort = .localFile("cannot keep the planned records in a temporary file: \(error)") }
+                plan.cancel()
+            }
+            do {
+                planResult = .success(try await plan.summary())
+            } catch {
+                planResult = .failure(error)
+            }
+            if abort == nil, case .success = planResult, !interrupted.load(ordering: .relaxed) {
+                progress.update { $0.planFinished = true }
+                do {
+                    let basis = try GuardBasis.read(from: store, job: planner.key)
+                    let evaluation = GuardEvaluation.evaluate(
+                        jobGuards, counts: tally.plan, basis: basis, policy: settings.guards)
+                    guards = evaluation
+                    if evaluation.stops, let message = evaluation.trippedMessage(sent: false) { abort = .guards(message) }
+                } catch {
+                    abort = .state("cannot read the run history the job's guards compare against: \(error)")
+                }
+            }
+        }
 
         // The sliding window: half again as many batches in progress as request
         // slots, so a batch backing off rarely idles a slot; the windows cap requests.
         let maxBatches = concurrency + concurrency / 2 + 1
-        var abort: AbortReason?
-        await withTaskGroup(of: BatchOutcome.self) { group in
-            var running = 0
-            var stopping: Bool { abort != nil || interrupted.load(ordering: .relaxed) }
-            func handle(_ outcome: BatchOutcome) {
-                running -= 1
-                tally.add(outcome)
-                progress.update {
-                    $0.sent += outcome.sent
-                    $0.succeeded += outcome.acknowledged.count
-                    $0.rejected += outcome.rejected.count
-                    $0.failed += outcome.failed.count
+        if !stopping {
+            await withTaskGroup(of: BatchOutcome.self) { group in
+                var running = 0
+                func handle(_ outcome: BatchOutcome) {
+                    running -= 1
+                    tally.add(outcome)
+                    progress.update {
+                        $0.sent += outcome.sent
+                        $0.succeeded += outcome.acknowledged.count
+                        $0.rejected += outcome.rejected.count
+                        $0.failed += outcome.failed.count
+                    }
+                    for failure in outcome.rejected { reject(.rejected, Tally.rejection(failure), record: failure.record.json) }
+                    for failure in outcome.failed { reject(.failed, Tally.rejection(failure), record: failure.record.json) }
+                    if let reason = outcome.abort, abort == nil { abort = reason }
+                    if let error = writer.error, abort == nil { abort = .state("cannot record acknowledgements: \(error)") }
+                    if stopping {
+                        sender.stop()
+                        plan.cancel()
+                    }
                 }
-                if let reason = outcome.abort, abort == nil { abort = reason }
-                if let error = writer.error, abort == nil { abort = .state("cannot record acknowledgements: \(error)") }
+                /// Starts sending `batch` once the window has room; false when the job is stopping.
+                func dispatch(_ batch: [PlannedRecord]) async -> Bool {
+                    if running >= maxBatches, let outcome = await group.next() { handle(outcome) }
+                    guard !stopping else { return false }
+                    running += 1
+                    group.addTask { [sender] in
+                        let outcome = await sender.send(batch)
+                        // Recorded the moment the batch is done, not when the window next
+                        // needs a slot: finished batches would otherwise wait unrecorded, and
+                        // a crash re-sends them.
+                        await writer.write(outcome.acknowledged)
+                        return outcome
+                    }
+                    return true
+                }
+                var pending: [PlannedRecord] = []
+                pending.reserveCapacity(batchSize)
+                /// Sends full batches of `records`; false when the job is stopping.
+                func enqueue(_ records: [PlannedRecord]) async -> Bool {
+                    for record in records {
+                        pending.append(record)
+                        guard pending.count == batchSize else { continue }
+                        guard await dispatch(pending) else { return false }
+                        pending = []
+                        pending.reserveCapacity(batchSize)
+                    }
+                    return !stopping
+                }
+                if let spill {
+                    while !stopping {
+                        let records: [PlannedRecord]
+                        do {
+                            records = try spill.next(limit: batchSize)
+                        } catch {
+                            abort = .localFile("cannot read the planned records back from their temporary file: \(error)")
+                            break
+                        }
+                        if records.isEmpty { break }
+                        guard await enqueue(records) else { break }
+                    }
+                } else {
+                    for await chunk in plan {
+                        planned(chunk)
+                        guard !stopping, await enqueue(chunk.records) else { break }
+                    }
+                }
                 if stopping {
-                    sender.stop()
                     plan.cancel()
+                } else {
+                    progress.update { $0.planFinished = true }
+                    if !pending.isEmpty { _ = await dispatch(pending) }
                 }
+                while let outcome = await group.next() { handle(outcome) }
             }
-            /// Starts sending `batch` once the window has room; false when the job is stopping.
-            func dispatch(_ batch: [PlannedRecord]) async -> Bool {
-                if running >= maxBatches, let outcome = await group.next() { handle(outcome) }
-                guard !stopping else { return false }
-                running += 1
-                group.addTask { [sender] in
-                    let outcome = await sender.send(batch)
-                    // Recorded the moment the batch is done, not when the window next
-                    // needs a slot: finished batches would otherwise wait unrecorded, and
-                    // a crash re-sends them.
-                    await writer.write(outcome.acknowledged)
-                    return outcome
-                }
-                return true
-            }
-            var pending: [PlannedRecord] = []
-            pending.reserveCapacity(batchSize)
-            sending: for await chunk in plan {
-                tally.add(chunk)
-                progress.update {
-                    $0.rowsRead += chunk.records.count + chunk.rejections.count + chunk.unchanged
-                    $0.planned += chunk.records.count
-                }
-                for record in chunk.records {
-                    pending.append(record)
-                    guard pending.count == batchSize else { continue }
-                    guard await dispatch(pending) else { break sending }
-                    pending = []
-                    pending.reserveCapacity(batchSize)
-                }
-                if stopping { break }
-            }
-            if stopping {
-                plan.cancel()
-            } else {
-                progress.update { $0.planFinished = true }
-                if !pending.isEmpty { _ = await dispatch(pending) }
-            }
-            while let outcome = await group.next() { handle(outcome) }
         }
         await writer.drain()
         if abort == nil, let error = writer.error { abort = .state("cannot record acknowledgements: \(error)") }
+        // What the run reserved and CleverTap did not acknowledge goes back to the budget.
+        do {
+            try budget.release()
+        } catch {
+            if abort == nil { abort = .state("cannot release the run's event-name reservations: \(error)") }
+        }
         if abort == nil, let reason = stoppedFor.withLock({ $0 }) { abort = reason }
+        if abort == nil && forced.load(ordering: .relaxed) { abort = .interruptedTwice }
         if abort == nil && interrupted.load(ordering: .relaxed) { abort = .interrupted }
 
         var mappingChanged = false
-        do {
-            mappingChanged = try await plan.summary().mappingChanged
-        } catch {
+        if planResult == nil {
+            if stopping { plan.cancel() }
+            do {
+                planResult = .success(try await plan.summary())
+            } catch {
+                planResult = .failure(error)
+            }
+        }
+        switch planResult! {
+        case .success(let summary):
+            mappingChanged = summary.mappingChanged
+        case .failure(let error):
             if abort == nil {
                 switch error {
                 case .source(let source): abort = .source("source failed: \(source)")
@@ -183,6 +303,8 @@ public final class JobRunner: Sendable {
             runID: runID, started: started, totals: tally, abort: abort, mappingChanged: mappingChanged,
             fingerprint: fingerprint)
         report.destination = planner.destination
+        report.guards = guards
+        if let rejects { report.rejects = RejectsFileSummary(file: rejects.path, lines: rejectLines) }
         return report
     }
 
@@ -243,11 +365,13 @@ struct Tally: Sendable {
         rejected += outcome.rejected.count
         failed += outcome.failed.count
         http.merge(outcome.stats)
-        for failure in outcome.rejected + outcome.failed {
-            errors.add(
-                PlanRejection(
-                    line: failure.record.line, primaryKey: failure.record.key.isEmpty ? nil : failure.record.key,
-                    field: failure.reason.clevertapCode?.field, reason: failure.reason, message: failure.message))
-        }
+        for failure in outcome.rejected + outcome.failed { errors.add(Self.rejection(failure)) }
+    }
+
+    /// A record CleverTap refused or that was not delivered, as reports and the rejects file name it.
+    static func rejection(_ failure: RecordFailure) -> PlanRejection {
+        PlanRejection(
+            line: failure.record.line, primaryKey: failure.record.key.isEmpty ? nil : failure.record.key,
+            field: failure.reason.clevertapCode?.field, reason: failure.reason, message: failure.message)
     }
 }

@@ -18,6 +18,8 @@ final class StateWriter: Sendable {
     private let store: any StateStore
     private let job: JobKey
     private let spec: UInt64
+    /// The run's event budget: names and keys it reserved become acknowledged with the records.
+    private let budget: EventBudget?
     private let maxPending: Int
     private let queue = DispatchQueue(label: "ctsync.state-writer")
     private let failure = Mutex<StateError?>(nil)
@@ -26,6 +28,8 @@ final class StateWriter: Sendable {
     private struct Pending {
         /// Acknowledgements not yet picked up by the writer, and how many batches they are.
         var acks: [Acknowledgement] = []
+        /// Event names and keys of acknowledged records that the run reserved.
+        var names: BudgetAcknowledgement?
         var batches = 0
         /// Batches the writer took and is writing now.
         var inWrite = 0
@@ -37,10 +41,11 @@ final class StateWriter: Sendable {
         var drained: [CheckedContinuation<Void, Never>] = []
     }
 
-    init(store: any StateStore, job: JobKey, spec: UInt64, maxPending: Int = 4) {
+    init(store: any StateStore, job: JobKey, spec: UInt64, budget: EventBudget? = nil, maxPending: Int = 4) {
         self.store = store
         self.job = job
         self.spec = spec
+        self.budget = budget
         self.maxPending = max(1, maxPending)
     }
 
@@ -51,9 +56,24 @@ final class StateWriter: Sendable {
     func write(_ records: [PlannedRecord]) async {
         guard !records.isEmpty else { return }
         let acks = records.compactMap { $0.key.isEmpty ? nil : Acknowledgement(key: $0.key, hash: $0.hash) }
-        guard !acks.isEmpty else { return }
+        var names: BudgetAcknowledgement?
+        if let budget, budget.hasPending {
+            var events: [String: Set<String>] = [:]
+            for record in records {
+                if let name = record.eventName { events[name, default: []].formUnion(record.propertyKeys) }
+            }
+            names = budget.acknowledgement(of: events)
+        }
+        guard !acks.isEmpty || names != nil else { return }
         let start = state.withLock { state in
             state.acks += acks
+            if let names {
+                if state.names == nil {
+                    state.names = names
+                } else {
+                    state.names!.events.merge(names.events) { $0.union($1) }
+                }
+            }
             state.batches += 1
             defer { state.writing = true }
             return !state.writing
@@ -85,21 +105,24 @@ final class StateWriter: Sendable {
     private func work() {
         typealias Waiters = [CheckedContinuation<Void, Never>]
         while true {
-            let (acks, released, drained) = state.withLock { state -> ([Acknowledgement], Waiters, Waiters) in
-                let acks = state.acks
+            let (acks, names, released, drained) = state.withLock {
+                state -> ([Acknowledgement], BudgetAcknowledgement?, Waiters, Waiters) in
+                let (acks, names) = (state.acks, state.names)
                 state.inWrite = state.batches
                 state.acks = []
+                state.names = nil
                 state.batches = 0
-                guard acks.isEmpty else { return (acks, [], []) }
+                guard acks.isEmpty && names == nil else { return (acks, names, [], []) }
                 state.writing = false
                 defer { (state.blocked, state.drained) = ([], []) }
-                return (acks, state.blocked, state.drained)
+                return (acks, names, state.blocked, state.drained)
             }
             for continuation in released + drained { continuation.resume() }
-            if acks.isEmpty { return }
+            if acks.isEmpty && names == nil { return }
             if failure.withLock({ $0 == nil }) {
                 do throws(StateError) {
-                    try store.acknowledge(acks, job: job, spec: spec)
+                    try store.acknowledge(acks, job: job, spec: spec, budget: names)
+                    if let names { budget?.recorded(names) }
                 } catch {
                     failure.withLock { $0 = error }
                 }

@@ -58,8 +58,12 @@ public enum RejectReason: Sendable, Hashable, RawRepresentable, Codable, CustomS
     case invalidRow
     /// The primary key appeared earlier in the source; only its first row is sent.
     case duplicatePrimaryKey
-    /// The row's event name would take the account past CleverTap's 512 event names.
+    /// The row's event name would take the account past its event-name budget (CleverTap
+    /// keeps 512; `destination.limits.event_names`), counted across runs in state.
     case tooManyEventNames
+    /// The row's property keys would take its event name past the property budget
+    /// (`destination.limits.properties_per_event`, 256 by default), counted across runs in state.
+    case tooManyEventProperties
 
     // MARK: CleverTap's answer
 
@@ -86,7 +90,7 @@ public enum RejectReason: Sendable, Hashable, RawRepresentable, Codable, CustomS
         .invalidPhone, .invalidEmployed, .invalidEducation, .invalidMarried, .invalidAge, .invalidBoolean, .invalidDate,
         .tooManyProperties, .invalidTimestamp, .timestampInMilliseconds, .keyTooLong, .valueTooLong, .transformFailed,
         .identityKindMismatch, .tooManyValues, .invalidNumber, .primaryKeyMissing,
-        .invalidRow, .duplicatePrimaryKey, .tooManyEventNames,
+        .invalidRow, .duplicatePrimaryKey, .tooManyEventNames, .tooManyEventProperties,
         .clevertapWithoutCode, .timeout, .connectionError, .responseTooLarge, .unrecognizedResponse, .unmatchedResponse,
     ]
 
@@ -122,6 +126,7 @@ public enum RejectReason: Sendable, Hashable, RawRepresentable, Codable, CustomS
         case .invalidRow: "invalid_row"
         case .duplicatePrimaryKey: "duplicate_primary_key"
         case .tooManyEventNames: "too_many_event_names"
+        case .tooManyEventProperties: "too_many_event_properties"
         case .clevertap(let code): code.description
         case .clevertapWithoutCode: "unknown"
         case .http(let status): "http_\(status)"
@@ -173,7 +178,7 @@ public enum RejectReason: Sendable, Hashable, RawRepresentable, Codable, CustomS
         // CleverTap accepts a millisecond ts and files the event thousands of years ahead.
         case .timestampInMilliseconds, .invalidEventName, .invalidBoolean, .invalidDate, .keyTooLong, .valueTooLong,
             .transformFailed, .identityKindMismatch, .tooManyValues, .invalidNumber, .primaryKeyMissing, .invalidRow,
-            .duplicatePrimaryKey, .tooManyEventNames, .clevertapWithoutCode, .http, .timeout, .connectionError,
+            .duplicatePrimaryKey, .tooManyEventNames, .tooManyEventProperties, .clevertapWithoutCode, .http, .timeout, .connectionError,
             .responseTooLarge, .unrecognizedResponse, .unmatchedResponse:
             nil
         }

@@ -15,7 +15,8 @@ extension CTSync {
             abstract: "Read the source and state and show what a run would send. Sends nothing, writes no state.",
             discussion: """
                 Exit status: 0 success, 1 error or more invalid rows than the job's max_rejected (as run would \
-                fail), 2 invalid job spec, 64 usage. With --detailed-exitcode: 0 nothing to send, 2 changes to send, \
+                fail), 2 invalid job spec, 3 a guard of the job would trip (run would stop before sending; not with \
+                --force or --no-guards), 64 usage. With --detailed-exitcode: 0 nothing to send, 2 changes to send, \
                 1 error.
 
                 With several jobs (files or directories), --format json prints one compact document per job, one \
@@ -24,7 +25,7 @@ extension CTSync {
                 stay in job order. With --job, only the jobs of those names are planned, and only they are validated.
 
                 Examples:
-                  ctsync plan jobs/crm-profiles.yaml
+                  ctsync plan jobs/crm-profiles.yaml --rejects invalid.jsonl
                   ctsync plan jobs/ --job order-events --format json --records planned.jsonl
                   ctsync plan jobs/crm-profiles.yaml --detailed-exitcode --state ci.sqlite
                 """)
@@ -52,10 +53,22 @@ extension CTSync {
         @Flag(name: .long, help: "Ignore state: plan every valid row.")
         var full = false
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Write every invalid row to this file, one JSON line each (every job's, with its name).",
+                discussion: "Keys and values are redacted unless --show-pii; `ctsync schema rejects` describes a line.",
+                valueName: "path"))
+        var rejects: String?
+
+        @OptionGroup var guards: GuardOptions
+
         @Flag(name: .long, help: "Exit 0 when there is nothing to send, 2 when there are changes.")
         var detailedExitcode = false
 
-        @Flag(name: .customLong("show-pii"), help: "Show primary keys in rejection samples instead of redacting them.")
+        @Flag(
+            name: [.customLong("show-pii"), .customLong("report-pii")],
+            help: "Show primary keys in rejection samples, and keys and values in the rejects file, instead of redacting them.")
         var showPII = false
 
         @Option(
@@ -86,9 +99,10 @@ extension CTSync {
                 if jobs.count > 1, let records, records != "-" {
                     throw .usage("--records \(records) names one file, but \(jobs.count) jobs were given; plan one job at a time, or use --records -")
                 }
+                let rejects = try RejectsFile.open(self.rejects, revealPII: showPII)
                 let settings = Settings(
                     location: location, full: full, records: records, format: format, showPII: showPII,
-                    detailed: detailedExitcode, compact: jobs.count > 1)
+                    detailed: detailedExitcode, compact: jobs.count > 1, rejects: rejects, guards: guards.policy)
                 var status = ExitStatus.success
                 // Each job's output is kept until the jobs before it are printed: job order, whatever
                 // finishes first. Records on stdout are written as they are planned: one job at a time.
@@ -97,6 +111,12 @@ extension CTSync {
                 } deliver: { _, output in
                     output.print()
                     status = status.combined(with: output.status)
+                }
+                do {
+                    try rejects?.close()
+                } catch {
+                    Terminal.error("ctsync plan: \(error)")
+                    status = status.combined(with: .failure)
                 }
                 return status
             }
@@ -113,6 +133,9 @@ extension CTSync {
             var detailed: Bool
             /// Several jobs: JSON Lines.
             var compact: Bool
+            /// `--rejects`: shared by the jobs planned at once.
+            var rejects: RejectsFile?
+            var guards: GuardPolicy
         }
 
         /// One job's plan as printed, held until the jobs before it are printed.
@@ -132,6 +155,8 @@ extension CTSync {
             var output = Output()
             var session = PlanSession(job: job, state: settings.location)
             session.full = settings.full
+            session.rejects = settings.rejects
+            session.guards = settings.guards
             let writer: LineWriter?
             do {
                 writer = try settings.records.map { try $0 == "-" ? LineWriter.standardOutput() : LineWriter(path: $0) }
@@ -153,13 +178,14 @@ extension CTSync {
                 return output
             }
             let spec = job.spec
+            let written = settings.rejects.map { RejectsFileSummary(file: $0.path, lines: summary.counts.invalid) }
             switch settings.format {
             case .text:
-                let text = PlanRenderer.text(summary, spec: spec, revealPII: settings.showPII)
+                let text = PlanRenderer.text(summary, spec: spec, revealPII: settings.showPII, rejects: written)
                 // Records on stdout: the summary for people goes to stderr.
                 if settings.records == "-" { output.stderr = text } else { output.stdout = text }
             case .json:
-                let document = PlanDocument(summary, spec: spec, revealPII: settings.showPII)
+                let document = PlanDocument(summary, spec: spec, revealPII: settings.showPII, rejects: written)
                 output.stdout = settings.compact ? JSONValue.line(document) : JSONValue.document(document)
             }
             output.status = session.exitStatus(of: summary, detailed: settings.detailed)
@@ -197,4 +223,24 @@ struct StateOptions: ParsableArguments {
         for warning in location.warnings() { Terminal.error("ctsync: warning: \(warning)") }
         return location
     }
+}
+
+/// `--force` and `--no-guards`, for `plan` and `run`.
+struct GuardOptions: ParsableArguments {
+    @Flag(
+        name: .long,
+        help: "Send even when one of a job's guards trips; the report (or plan) still shows it. plan exits 0 instead of 3.")
+    var force = false
+
+    @Flag(name: .customLong("no-guards"), help: "Do not evaluate the jobs' guards: they plan and send as jobs without guards.")
+    var noGuards = false
+
+    func validate() throws {
+        if force && noGuards {
+            throw ValidationError(
+                "--force and --no-guards exclude each other: --force evaluates the guards and sends anyway, --no-guards does not evaluate them")
+        }
+    }
+
+    var policy: GuardPolicy { force ? .force : noGuards ? .skip : .enforce }
 }

@@ -13,12 +13,18 @@ extension CTSync {
                 Exit status: 0 succeeded (rejections within max_rejected), 1 more rejected rows than max_rejected \
                 or failed records, 2 invalid job spec, 3 aborted (credentials, region, endpoint unreachable or its \
                 certificate not trusted, source command, interrupt, job already running elsewhere, state database \
-                lost), 64 usage.
+                lost, a tripped guard), 64 usage. Interrupt (Ctrl-C) once to stop after the requests in flight, twice to stop at \
+                once, cancelling them; both write the report and exit 3. A third interrupt quits without the report \
+                (130).
 
                 A batch answered 429 (the account's 15 requests in flight are taken) is retried until \
                 options.retry_timeout (default 10m) runs out; 5xx, timeouts and dropped connections also use up \
                 options.max_attempts. HTTPS goes through the proxy in HTTPS_PROXY/https_proxy except to hosts in \
                 NO_PROXY/no_proxy; CA certificates in --ca-file or SSL_CERT_FILE are trusted besides the system's.
+
+                A job with guards: (min_source_rows, max_source_drop, max_changed, max_invalid) plans completely \
+                before it sends; a tripped guard stops it before any request (exit 3) unless --force. --rejects writes \
+                every refused row, one JSON line each, to one file for all jobs.
 
                 Processes sharing a state coordinate: a job runs in one process at a time, and all of them together \
                 keep at most 15 requests in flight per account (lock files beside a SQLite state, lease rows in \
@@ -32,9 +38,9 @@ extension CTSync {
                 elsewhere in the directory does not stop them.
 
                 Examples:
-                  ctsync run jobs/
                   ctsync run jobs/ --job 'crm-*' --job order-events --report reports/ --parallel 8
                   ctsync run jobs/ --state postgres://ctsync@db:5432/ctsync --wait-for-lock
+                  ctsync run jobs/crm-profiles.yaml --rejects rejects/crm.jsonl --force
                 """)
 
         @Argument(help: "Job files, or directories of *.yaml / *.yml job files.")
@@ -60,10 +66,22 @@ extension CTSync {
                 valueName: "n"))
         var parallel = JobPool.defaultParallel
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Write every invalid, rejected or failed row to this file, one JSON line each (every job's, with its name).",
+                discussion: "Keys and values are redacted unless --report-pii; `ctsync schema rejects` describes a line.",
+                valueName: "path"))
+        var rejects: String?
+
+        @OptionGroup var guards: GuardOptions
+
         @Flag(name: .long, help: "No progress output; only the final summary.")
         var quiet = false
 
-        @Flag(name: .customLong("report-pii"), help: "Keep primary keys in report samples instead of redacting them.")
+        @Flag(
+            name: .customLong("report-pii"),
+            help: "Keep primary keys in report samples, and keys and values in the rejects file, instead of redacting them.")
         var reportPII = false
 
         @Option(
@@ -111,6 +129,8 @@ extension CTSync {
             options.waitForLock = waitForLock
             options.parallel = parallel
             options.report = report
+            options.rejects = rejects
+            options.guards = guards.policy
             options.retryTimeout = retryTimeout.flatMap(DurationText.parseSeconds)
             options.caFile = caFile
             options.apply(environment: environment)

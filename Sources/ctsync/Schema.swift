@@ -10,7 +10,8 @@ extension CTSync {
             abstract: "Print a JSON Schema (draft 2020-12), or the job file reference in Markdown.",
             discussion: """
                 job describes job files; plan, report, lint and check describe the JSON that plan --format json, \
-                run's report, lint --format json and check --format json print. schemas/ commits each one.
+                run's report, lint --format json and check --format json print; rejects describes one line of the \
+                file plan and run --rejects write. schemas/ commits each one.
 
                 Examples:
                   ctsync schema job > schemas/job.schema.json
@@ -19,7 +20,7 @@ extension CTSync {
                 """)
 
         enum Kind: String, ExpressibleByArgument, CaseIterable {
-            case job, plan, report, lint, check, status, history
+            case job, plan, report, lint, check, status, history, rejects
         }
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -48,6 +49,7 @@ extension CTSync {
             case (.status, _): Terminal.output(OutputSchemas.status(version: StatusReport.formatVersion).serialized())
             case (.history, _): Terminal.output(OutputSchemas.history(version: HistoryReport.formatVersion).serialized())
             case (.check, _): Terminal.output(OutputSchemas.check.serialized())
+            case (.rejects, _): Terminal.output(OutputSchemas.rejects.serialized())
             }
         }
     }

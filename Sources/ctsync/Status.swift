@@ -12,7 +12,9 @@ extension CTSync {
             abstract: "Show each job's last run, last successful run, keys held, last full resync and who runs it now.",
             discussion: """
                 Reads state only (the same --state as run); sends and changes nothing. A run that started and \
-                never finished (killed) shows as interrupted. Exit status: 0, 1 when state cannot be read, 64 usage.
+                never finished (killed) shows as interrupted. Then, per destination, how much of CleverTap's event-name \
+                and property-per-event budgets is used (destination.limits). Exit status: 0, 1 when state cannot \
+                be read, 64 usage.
 
                 Examples:
                   ctsync status
@@ -93,6 +95,15 @@ enum StatusText {
                 }
                 out += "    last success:     \(success)\n"
                 out += "    last full resync: \(entry.lastFullSync.map { "\(time($0.record.startedAt)) (\(fullSync($0.record.fullSync)))" } ?? "none")\n"
+            }
+        }
+        for budget in report.budgets {
+            out += "Budgets at \(budget.destination):\n"
+            out += "  event names: \(budget.eventNames.summary)\n"
+            // The event names closest to their property budget.
+            let fullest = budget.events.sorted { ($0.properties.used, $1.name) > ($1.properties.used, $0.name) }.prefix(3)
+            for event in fullest where event.properties.used > 0 {
+                out += "  properties of \"\(event.name)\": \(event.properties.summary)\n"
             }
         }
         return out

@@ -18,7 +18,9 @@ enum JobKeyRules {
         .invalidValue: [
             "*", "primary_key", "destination.account_id", "source.file", "source.command", "source.timeout",
             "mappings[].from", "mappings[].to", "options.max_attempts", "options.max_rejected",
-            "options.request_timeout", "options.retry_timeout",
+            "options.request_timeout", "options.retry_timeout", "guards.min_source_rows", "guards.max_source_drop",
+            "guards.max_changed", "guards.max_invalid", "destination.limits.event_names",
+            "destination.limits.properties_per_event",
         ],
         .conflictingKeys: ["source.file", "source.command", "mappings[].from", "mappings[].value"],
         // The job and its destination
@@ -58,7 +60,7 @@ enum JobKeyRules {
         .valueTooLong: ["mappings[].value"],
         .invalidEventName: ["mappings[].value"],
         .restrictedEvent: ["mappings[].value"],
-        .tooManyEventNames: ["mappings[].value"],
+        .tooManyEventNames: ["mappings[].value", "destination.limits.event_names"],
         .unknownTransform: ["mappings[].transform"],
         .invalidTransform: ["mappings[].transform"],
         .transformTargetMismatch: ["mappings[].transform"],

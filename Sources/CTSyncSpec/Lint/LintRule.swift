@@ -182,7 +182,7 @@ public enum LintRule: String, Sendable, Hashable, CaseIterable, CustomStringConv
         case .invalidEventName: "a constant event name that is empty, too long, or has characters CleverTap strips"
         case .restrictedEvent: "a constant event name that is a CleverTap system event"
         case .transformTargetMismatch: "a transform whose output the target cannot hold (date into Phone)"
-        case .tooManyEventNames: "the linted jobs of one account map more than 512 distinct event names"
+        case .tooManyEventNames: "the linted jobs of one account map more distinct event names than 512 or their destination.limits.event_names"
         case .eventsAppendOnly: "an events job in upsert mode: CleverTap stores every event, so events are insert-only"
         case .dobWithoutDate: "DOB is mapped from a column without the date transform"
         case .eventsWithoutTs: "an events job does not map ts, so CleverTap stamps events when it receives them"

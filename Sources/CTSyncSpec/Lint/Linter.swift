@@ -257,17 +257,22 @@ public struct Linter: Sendable {
             let jobs = byAccount[account]!.sorted { $0.file < $1.file }
             var names: [String: Mark] = [:]
             var reported = false
+            // The tightest budget any of the account's jobs declares (destination.limits).
+            let budget = jobs.map(\.destination.limits.eventNames).min() ?? CleverTapRules.maxEventNames
             for job in jobs where job.object.value == .events {
                 for mapping in job.mappings where mapping.target.value == "evtName" {
                     guard let constant = mapping.constant, case .string(let name) = constant.value else { continue }
                     if names[name] == nil {
                         names[name] = constant.mark
-                        if names.count > CleverTapRules.maxEventNames && !reported {
+                        if names.count > budget && !reported {
                             reported = true
+                            let limit =
+                                budget == CleverTapRules.maxEventNames
+                                ? "\(budget) distinct event names" : "\(budget) distinct event names (destination.limits.event_names)"
                             found.append(
                                 Diagnostic(
                                     .tooManyEventNames,
-                                    "account \(Linter.accountLabel(account)) would have more than \(CleverTapRules.maxEventNames) distinct event names across the linted jobs",
+                                    "account \(Linter.accountLabel(account)) would have more than \(limit) across the linted jobs",
                                     constant.mark))
                         }
                     }

@@ -29,7 +29,8 @@ public enum JobReference {
     /// The order keys are written in a job file; keys not listed here follow alphabetically.
     static let keyOrder: [String: [String]] = [
         "": SpecKeys.job, "destination": SpecKeys.destination, "source": SpecKeys.source,
-        "mappings[]": SpecKeys.mapping, "options": SpecKeys.options,
+        "mappings[]": SpecKeys.mapping, "options": SpecKeys.options, "destination.limits": SpecKeys.limits,
+        "guards": SpecKeys.guards,
     ]
 
     static func orderedKeys(_ properties: [String: JSONValue], at path: String) -> [String] {

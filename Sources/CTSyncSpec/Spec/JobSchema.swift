@@ -136,6 +136,28 @@ public enum JobSchema {
                                 "Base URL override instead of the region's API host (a proxy, or the local sandbox); may contain {region}; http:// only to loopback. A host other than CleverTap's (*.clevertap.com) or loopback is refused unless the operator allows it with CTSYNC_ALLOW_ENDPOINTS where ctsync runs. --endpoint and $CTSYNC_ENDPOINT override it.",
                             "examples": ["http://127.0.0.1:9000/{region}"],
                         ],
+                        "limits": [
+                            "type": "object",
+                            "description":
+                                "Budgets for CleverTap's account-wide limits. State remembers, per destination, the event names and the property keys per event name CleverTap acknowledged; a run reserves the new ones it plans (so two processes cannot both spend the last ones) and rejects rows that would pass a budget (too_many_event_names, too_many_event_properties). Jobs of one account should agree on them.",
+                            "properties": [
+                                "event_names": [
+                                    "type": "integer", "minimum": 1, "maximum": .int(CleverTapRules.maxEventNames),
+                                    "default": .int(CleverTapRules.maxEventNames),
+                                    "description":
+                                        .string("Distinct event names the account may have. CleverTap keeps \(CleverTapRules.maxEventNames) and its own system events count too: leave them room."),
+                                    "examples": [480],
+                                ],
+                                "properties_per_event": [
+                                    "type": "integer", "minimum": 1, "maximum": .int(CleverTapRules.maxCustomProperties),
+                                    "default": .int(CleverTapRules.maxCustomProperties),
+                                    "description":
+                                        "Distinct property keys one event name may have. Newer CleverTap accounts default to 100 (set per account): write your account's figure.",
+                                    "examples": [100],
+                                ],
+                            ],
+                            "additionalProperties": false,
+                        ],
                     ],
                     "required": .array(SpecKeys.destinationRequired.map { .string($0) }),
                     "additionalProperties": false,
@@ -268,6 +290,37 @@ public enum JobSchema {
                                 "default": "10m",
                                 "examples": ["10m", "1h"],
                             ]),
+                    ],
+                    "additionalProperties": false,
+                ],
+                "guards": [
+                    "type": "object",
+                    "description":
+                        "Limits the plan must stay within before anything is sent, against a broken source (a query that returns 10 rows instead of 10 million, or garbage in every row). A job with guards plans completely before it sends: the source is read once, the planned records are kept in a private temporary file, then sent. A tripped guard stops the job before any request: status aborted, exit 3. `ctsync run --force` sends anyway (the report still shows the tripped guards); `--no-guards` skips them. `ctsync plan` shows which guards would trip and exits 3 if one would.",
+                    "properties": [
+                        "min_source_rows": [
+                            "type": "integer", "minimum": 1,
+                            "description": "The fewest source rows (valid or not) a run may read; fewer trips the guard.",
+                            "examples": [1000],
+                        ],
+                        "max_source_drop": [
+                            "type": "string", "pattern": .string(percentPattern),
+                            "description":
+                                "The largest drop in source rows against the last successful run (exit 0) of the job to the same destination, from state's run history; a larger drop trips the guard. Not checked before the first successful run.",
+                            "examples": ["50%"],
+                        ],
+                        "max_changed": [
+                            "type": "string", "pattern": .string(percentPattern),
+                            "description":
+                                "The largest share of the keys CleverTap has acknowledged for the job that a run may change (send again with new values); a larger share trips the guard.",
+                            "examples": ["30%"],
+                        ],
+                        "max_invalid": [
+                            "type": "string", "pattern": .string(percentPattern),
+                            "description":
+                                "The largest share of source rows that may be invalid (refused by the planner); a larger share trips the guard.",
+                            "examples": ["5%"],
+                        ],
                     ],
                     "additionalProperties": false,
                 ],

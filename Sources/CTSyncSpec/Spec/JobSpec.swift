@@ -19,6 +19,8 @@ public struct JobSpec: Sendable {
     public var mappings: [Mapping]
     public var identityKind: Located<IdentityKind>?
     public var options: Options
+    /// `guards:`: checks of the planned source before anything is sent; nil when the job has none.
+    public var guards: Guards? = nil
     /// Where the document starts; findings about missing keys point here.
     public var mark: Mark
 
@@ -52,9 +54,43 @@ public struct Destination: Sendable {
     public var accountID: Located<String>
     public var passcode: Located<String>
     public var endpoint: Located<String>?
+    /// `destination.limits`: how much of CleverTap's account-wide limits the jobs may
+    /// use (state counts what every run to the destination used).
+    public var limits = AccountLimits()
     /// The environment variables `account_id` and `passcode` read: withheld from a
     /// source command unless `source.env` passes them.
     public var secretVariables: [String] = []
+}
+
+/// The budgets a job counts new event names and property keys against
+/// (`destination.limits`). State keeps what CleverTap acknowledged at each destination,
+/// across runs and processes; a row that would pass a budget is rejected.
+public struct AccountLimits: Sendable, Equatable {
+    /// Distinct event names the account may have: CleverTap keeps 512, and its own
+    /// system events count too, so a lower figure leaves them room.
+    public var eventNames: Int
+    /// Distinct property keys an event name may have (CleverTap's default is 256 in
+    /// the seed's documentation; newer accounts default to 100, set per account).
+    public var propertiesPerEvent: Int
+    /// Where `destination.limits` was written; nil for the defaults.
+    public var mark: Mark?
+
+    /// The values each budget may take: up to CleverTap's documented limits.
+    public static let eventNamesRange = 1...CleverTapRules.maxEventNames
+    public static let propertiesPerEventRange = 1...CleverTapRules.maxCustomProperties
+
+    public init(
+        eventNames: Int = CleverTapRules.maxEventNames, propertiesPerEvent: Int = CleverTapRules.maxCustomProperties,
+        mark: Mark? = nil
+    ) {
+        self.eventNames = eventNames
+        self.propertiesPerEvent = propertiesPerEvent
+        self.mark = mark
+    }
+
+    public static func == (a: AccountLimits, b: AccountLimits) -> Bool {
+        a.eventNames == b.eventNames && a.propertiesPerEvent == b.propertiesPerEvent
+    }
 }
 
 /// CleverTap object written by a job.
@@ -118,6 +154,37 @@ public struct Options: Sendable {
             batchSize: Located(1000, mark), concurrency: Located(10, mark), maxAttempts: 10,
             maxRejected: .count(0), requestTimeout: 30, retryTimeout: 600)
     }
+}
+
+/// `guards:`: limits a job's plan must stay within before anything is sent, against
+/// a source that broke (a query returning 10 rows instead of 10 million, garbage in
+/// every row). A job with guards plans completely before it sends.
+public struct Guards: Sendable {
+    /// The fewest source rows a run may read.
+    public var minSourceRows: Located<Int>?
+    /// The largest drop in source rows, in percent, against the last successful run to
+    /// the job's destination.
+    public var maxSourceDrop: Located<Double>?
+    /// The largest share, in percent, of the acknowledged keys the plan may change.
+    public var maxChanged: Located<Double>?
+    /// The largest share, in percent, of source rows that may be invalid.
+    public var maxInvalid: Located<Double>?
+    /// Where `guards:` is written.
+    public var mark: Mark
+
+    public init(
+        minSourceRows: Located<Int>? = nil, maxSourceDrop: Located<Double>? = nil, maxChanged: Located<Double>? = nil,
+        maxInvalid: Located<Double>? = nil, mark: Mark
+    ) {
+        self.minSourceRows = minSourceRows
+        self.maxSourceDrop = maxSourceDrop
+        self.maxChanged = maxChanged
+        self.maxInvalid = maxInvalid
+        self.mark = mark
+    }
+
+    /// Whether any guard is set (`guards: {}` sets none).
+    public var isEmpty: Bool { minSourceRows == nil && maxSourceDrop == nil && maxChanged == nil && maxInvalid == nil }
 }
 
 /// How many rejected rows a run tolerates before it counts as failed.

@@ -105,13 +105,15 @@ private struct Context {
         }
         let mappings = root["mappings"].map { self.mappings($0) } ?? []
         let options = root["options"].map { self.options($0) } ?? .defaults(at: root.mark)
+        let guards = root["guards"].flatMap { self.guards($0) }
 
         guard let version, let name, let destination, let source, let object else { return nil }
         _ = version
         return JobSpec(
             file: file, version: version.value, name: name, description: description, destination: destination,
             source: source, object: object, mode: mode, primaryKey: primaryKey, mappings: mappings,
-            identityKind: identityKind, options: options, mark: root.mark)
+            identityKind: identityKind, options: options, guards: guards.flatMap { $0.isEmpty ? nil : $0 },
+            mark: root.mark)
     }
 
     func isValidJobName(_ name: String) -> Bool {
@@ -150,11 +152,40 @@ private struct Context {
                 error(.invalidEndpoint, problem, endpoint.mark)
             }
         }
+        let limits = node["limits"].map { self.limits($0) } ?? AccountLimits()
         guard let region, let account, let passcode else { return nil }
         let secrets = referencedVariables(node["account_id"]) + referencedVariables(node["passcode"])
         return Destination(
-            region: region, accountID: account, passcode: passcode, endpoint: endpoint,
+            region: region, accountID: account, passcode: passcode, endpoint: endpoint, limits: limits,
             secretVariables: secrets.reduce(into: []) { names, name in if !names.contains(name) { names.append(name) } })
+    }
+
+    /// `destination.limits`: the event-name and property budgets, within CleverTap's limits.
+    mutating func limits(_ node: Node) -> AccountLimits {
+        var limits = AccountLimits(mark: node.mark)
+        guard let pairs = mapping(node, what: "destination.limits") else { return limits }
+        checkKeys(pairs, allowed: SpecKeys.limits, section: "destination.limits")
+        if let n = node["event_names"], let value = integer(n, key: "event_names") {
+            if AccountLimits.eventNamesRange.contains(value.value) {
+                limits.eventNames = value.value
+            } else {
+                error(
+                    .invalidValue,
+                    "limits.event_names \(value.value) is out of range 1..\(CleverTapRules.maxEventNames) (CleverTap keeps at most \(CleverTapRules.maxEventNames) event names per account, its system events included)",
+                    value.mark)
+            }
+        }
+        if let n = node["properties_per_event"], let value = integer(n, key: "properties_per_event") {
+            if AccountLimits.propertiesPerEventRange.contains(value.value) {
+                limits.propertiesPerEvent = value.value
+            } else {
+                error(
+                    .invalidValue,
+                    "limits.properties_per_event \(value.value) is out of range 1..\(CleverTapRules.maxCustomProperties) (CleverTap keeps at most \(CleverTapRules.maxCustomProperties) property keys per event name; set your account's figure)",
+                    value.mark)
+            }
+        }
+        return limits
     }
 
     /// The `${VAR}` names a scalar reads.
@@ -481,6 +512,59 @@ private struct Context {
             error(.invalidType, "max_rejected must be a count or a percentage, found a \(n.kindName)", n.mark)
         }
         return options
+    }
+
+    // MARK: Guards
+
+    mutating func guards(_ node: Node) -> Guards? {
+        guard let pairs = mapping(node, what: "guards") else { return nil }
+        checkKeys(pairs, allowed: SpecKeys.guards, section: "guards")
+        var guards = Guards(mark: node.mark)
+        if let n = node["min_source_rows"], let value = integer(n, key: "guards.min_source_rows") {
+            if value.value < 1 {
+                error(
+                    .invalidValue,
+                    "guards.min_source_rows must be a row count of at least 1 (the fewest source rows a run may read), found \(value.value)",
+                    value.mark)
+            } else {
+                guards.minSourceRows = value
+            }
+        }
+        guards.maxSourceDrop = node["max_source_drop"].flatMap {
+            guardPercent(
+                $0, key: "max_source_drop", meaning: "the largest drop in source rows against the last successful run",
+                example: "50%")
+        }
+        guards.maxChanged = node["max_changed"].flatMap {
+            guardPercent(
+                $0, key: "max_changed", meaning: "the largest share of acknowledged keys a run may change", example: "30%")
+        }
+        guards.maxInvalid = node["max_invalid"].flatMap {
+            guardPercent($0, key: "max_invalid", meaning: "the largest share of source rows that may be invalid", example: "5%")
+        }
+        return guards
+    }
+
+    /// A guard's percentage: `50%`, from 0% to 100% (a drop of 100% is every row gone).
+    mutating func guardPercent(_ node: Node, key: String, meaning: String, example: String) -> Located<Double>? {
+        guard let scalar = node.scalar, !(scalar.style == .plain && scalar.isNull) else {
+            let found = node.scalar == nil ? "a \(node.kindName)" : "nothing"
+            error(.invalidType, "guards.\(key) must be a percentage such as \(example) (\(meaning)), found \(found)", node.mark)
+            return nil
+        }
+        guard let text = interpolate(scalar) else { return nil }
+        let trimmed = text.trimmingSpaces
+        if trimmed.hasSuffix("%"), let share = Double(trimmed.dropLast().trimmingSpaces), share.isFinite, (0...100).contains(share) {
+            return Located(share, scalar.mark)
+        }
+        let hint =
+            Double(trimmed) != nil
+            ? "; write the percent sign: a bare number could mean a fraction or a percentage" : ""
+        error(
+            .invalidValue,
+            "guards.\(key) must be a percentage from 0% to 100% such as \(example) (\(meaning)), found \"\(text)\"\(hint)",
+            scalar.mark)
+        return nil
     }
 
     // MARK: Scalars

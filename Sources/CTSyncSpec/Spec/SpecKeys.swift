@@ -4,16 +4,19 @@
 enum SpecKeys {
     static let job = [
         "version", "name", "description", "destination", "source", "object", "mode", "primary_key",
-        "mappings", "identity_kind", "options",
+        "mappings", "identity_kind", "options", "guards",
     ]
     static let jobRequired = ["version", "name", "destination", "source", "object", "mappings"]
-    static let destination = ["region", "account_id", "passcode", "endpoint"]
+    static let destination = ["region", "account_id", "passcode", "endpoint", "limits"]
+    static let limits = ["event_names", "properties_per_event"]
     static let destinationRequired = ["region", "account_id", "passcode"]
     static let source = ["file", "command", "env", "format", "timeout", "delimiter", "header"]
     static let mapping = ["from", "value", "to", "transform"]
     static let options = [
         "batch_size", "concurrency", "max_attempts", "max_rejected", "request_timeout", "retry_timeout",
     ]
+
+    static let guards = ["min_source_rows", "max_source_drop", "max_changed", "max_invalid"]
 
     /// Modes that users ask for but CleverTap cannot support, with the reason.
     static func unsupportedModeReason(_ mode: String) -> String? {

@@ -29,6 +29,9 @@ enum PostgresSchema {
     ///    `destination_id` (NULL for version-1 rows until a run adopts them), the
     ///    canonical `spec` and the `source` identity, and is unique by (name,
     ///    destination) instead of by name; `ctsync_runs`, the run history.
+    /// 3. Account limits kept across runs: `ctsync_event_names` and
+    ///    `ctsync_event_properties` per destination, each row acknowledged (`run_id` '')
+    ///    or reserved by a run; the destination's declared budgets.
     static let migrations: [[String]] = [
         [
             """
@@ -187,6 +190,34 @@ enum PostgresSchema {
             """,
             "CREATE INDEX ctsync_runs_by_job ON ctsync_runs (job_id, started_at)",
         ],
+        [
+            """
+            CREATE TABLE ctsync_event_names (
+                destination_id bigint NOT NULL REFERENCES ctsync_destinations (id) ON DELETE CASCADE,
+                name text COLLATE "C" NOT NULL,
+                run_id text COLLATE "C" NOT NULL,
+                at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (destination_id, name, run_id)
+            )
+            """,
+            "CREATE INDEX ctsync_event_names_by_run ON ctsync_event_names (run_id) WHERE run_id <> ''",
+            """
+            CREATE TABLE ctsync_event_properties (
+                destination_id bigint NOT NULL REFERENCES ctsync_destinations (id) ON DELETE CASCADE,
+                event_name text COLLATE "C" NOT NULL,
+                key text COLLATE "C" NOT NULL,
+                run_id text COLLATE "C" NOT NULL,
+                at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (destination_id, event_name, key, run_id)
+            )
+            """,
+            "CREATE INDEX ctsync_event_properties_by_run ON ctsync_event_properties (run_id) WHERE run_id <> ''",
+            """
+            ALTER TABLE ctsync_destinations
+                ADD COLUMN event_names_limit integer,
+                ADD COLUMN properties_per_event_limit integer
+            """,
+        ],
     ]
 
     enum Status {
@@ -261,6 +292,7 @@ enum PostgresSchema {
         var tables: [String] = []
         if version >= 1 { tables += ["ctsync_jobs", "ctsync_acks", "ctsync_job_leases", "ctsync_members", "ctsync_slots"] }
         if version >= 2 { tables += ["ctsync_destinations", "ctsync_runs"] }
+        if version >= 3 { tables += ["ctsync_event_names", "ctsync_event_properties"] }
         return tables
     }
 }

@@ -188,10 +188,30 @@ public final class PostgresStateStore: StateStore, Sendable {
         return PostgresStateLookup(store: self, jobID: id)
     }
 
-    public func acknowledge(_ records: [Acknowledgement], job: JobKey, spec: UInt64) throws(StateError) {
+    public func acknowledge(
+        _ records: [Acknowledgement], job: JobKey, spec: UInt64, budget: BudgetAcknowledgement?
+    ) throws(StateError) {
+        if let budget { return try acknowledge(records, job: job, spec: spec, recording: budget) }
         guard !records.isEmpty else { return }
         let id = try jobID(job, create: true)!
-        // One row a key: ON CONFLICT cannot update a row twice in one statement.
+        let (keys, hashes) = Self.columns(of: records)
+        let bits = Int64(bitPattern: spec)
+        written.add(keys.count, ordering: .relaxed)
+        try call { [keys, hashes] client, logger in
+            try await client.query(
+                """
+                INSERT INTO ctsync_acks (job_id, key, hash, spec)
+                SELECT \(id), k, h, \(bits) FROM unnest(\(keys)::text[], \(hashes)::bytea[]) AS t (k, h)
+                ON CONFLICT (job_id, key) DO UPDATE
+                SET hash = excluded.hash, spec = excluded.spec, acked_at = excluded.acked_at
+                """, logger: logger
+            ).drain()
+        }
+    }
+
+    /// The keys and hashes of `records` as the arrays a bulk upsert reads, one row a key
+    /// (the last hash of a key wins): ON CONFLICT cannot update a row twice in one statement.
+    static func columns(of records: [Acknowledgement]) -> ([String], [ByteBuffer]) {
         var position: [String: Int] = [:]
         var keys: [String] = []
         var hashes: [ByteBuffer] = []
@@ -207,18 +227,7 @@ public final class PostgresStateStore: StateStore, Sendable {
                 hashes.append(hash)
             }
         }
-        let bits = Int64(bitPattern: spec)
-        written.add(keys.count, ordering: .relaxed)
-        try call { [keys, hashes] client, logger in
-            try await client.query(
-                """
-                INSERT INTO ctsync_acks (job_id, key, hash, spec)
-                SELECT \(id), k, h, \(bits) FROM unnest(\(keys)::text[], \(hashes)::bytea[]) AS t (k, h)
-                ON CONFLICT (job_id, key) DO UPDATE
-                SET hash = excluded.hash, spec = excluded.spec, acked_at = excluded.acked_at
-                """, logger: logger
-            ).drain()
-        }
+        return (keys, hashes)
     }
 
     public func acknowledgedCount(job: JobKey) throws(StateError) -> Int {

@@ -58,10 +58,10 @@ final class SQLiteStateLookup: StateLookup {
             let blob = sqlite3_column_blob(statement, 0)
             let count = Int(sqlite3_column_bytes(statement, 0))
             guard let blob, count == 16 else { return nil }
-            let bytes = Array(UnsafeRawBufferPointer(start: blob, count: count))
+            let hash = RecordHash(bytes16: UnsafeRawBufferPointer(start: blob, count: count))
             let spec = UInt64(bitPattern: sqlite3_column_int64(statement, 1))
             sqlite3_reset(statement)
-            return StoredRecord(hash: RecordHash(bytes16: bytes), spec: spec)
+            return StoredRecord(hash: hash, spec: spec)
         case SQLITE_DONE:
             return nil
         default:

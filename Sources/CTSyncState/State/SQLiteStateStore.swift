@@ -84,6 +84,9 @@ public final class SQLiteStateStore: StateStore {
     ///   `ctsync_jobs` rebuilt with `destination_id` (NULL for v1 rows until a run
     ///   adopts them), the canonical `spec` and the `source` identity, unique by
     ///   (name, destination); `ctsync_runs`, the run history.
+    /// - `v3`: account limits kept across runs — `ctsync_event_names` and
+    ///   `ctsync_event_properties`, per destination, each row acknowledged (`run_id` '')
+    ///   or reserved by a run; the destination's declared budgets.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -164,6 +167,9 @@ public final class SQLiteStateStore: StateStore {
                     CREATE INDEX ctsync_runs_by_job ON ctsync_runs (job_id, started_at);
                     """)
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: SQLiteStateStore.budgetTables)
+        }
         return migrator
     }
 
@@ -185,7 +191,8 @@ public final class SQLiteStateStore: StateStore {
     }
 
     static let ownTables: Set<String> = [
-        "grdb_migrations", "ctsync_jobs", "ctsync_acks", "ctsync_destinations", "ctsync_runs",
+        "grdb_migrations", "ctsync_jobs", "ctsync_acks", "ctsync_destinations", "ctsync_runs", "ctsync_event_names",
+        "ctsync_event_properties",
     ]
 
     static func checkIdentity(_ db: Database, path: String, allowEmpty: Bool) throws {
@@ -263,11 +270,15 @@ public final class SQLiteStateStore: StateStore {
         return try SQLiteStateLookup(path: path, jobID: id)
     }
 
-    public func acknowledge(_ records: [Acknowledgement], job: JobKey, spec: UInt64) throws(StateError) {
-        guard !records.isEmpty else { return }
+    public func acknowledge(
+        _ records: [Acknowledgement], job: JobKey, spec: UInt64, budget: BudgetAcknowledgement?
+    ) throws(StateError) {
+        guard !records.isEmpty || budget != nil else { return }
         let pool = try writable()
         try wrap {
             try pool.write { db in
+                if let budget { try Self.record(budget, db) }
+                guard !records.isEmpty else { return }
                 let id = try Self.jobID(db, job: job)
                 let statement = try db.cachedStatement(
                     sql: """

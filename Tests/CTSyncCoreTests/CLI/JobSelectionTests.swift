@@ -88,15 +88,14 @@ struct JobSelectionTests {
         let plan = try await ctsync("plan", jobs, "--job", "crm-b", "--format", "json", "--state", state, environment: Self.env)
         // The fixture's bad rows are over max_rejected 0: plan exits 1, as run would.
         #expect(plan.status == 1, "\(plan.stderr)")
-        let document = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as! [String: Any]
-        #expect((document["job"] as! [String: Any])["name"] as? String == "crm-b")
+        let document = try OutputContract.decode(PlanDocument.self, plan.stdout, schema: "plan")
+        #expect(document.job.name == "crm-b")
 
         // Several selected jobs: one JSON document a line.
         let many = try await ctsync("plan", jobs, "--job", "crm-*", "--format", "json", "--state", state, environment: Self.env)
         #expect(many.status == 1, "\(many.stderr)")
         let names = try many.stdout.split(separator: "\n").map { line in
-            let document = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            return (document["job"] as! [String: Any])["name"] as! String
+            try OutputContract.decode(PlanDocument.self, String(line), schema: "plan").job.name
         }
         #expect(names == ["crm-a", "crm-b"])
 

@@ -80,7 +80,7 @@ struct PlanCommandTests {
     }
 
     @Test func schemasMatchCommittedFiles() async throws {
-        for kind in ["plan", "report", "check"] {
+        for kind in ["plan", "report", "check", "rejects"] {
             let result = try await ctsync("schema", kind)
             #expect(result.status == 0)
             #expect(result.stdout == SchemaDriftTests.committed(kind), "schemas/\(kind).schema.json drifted")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CTSyncSpec
+@testable import CTSyncPlan
 
 /// `ctsync rules` and `lint --disable`, through the built binary with its exit codes.
 @Suite("ctsync rules and lint --disable (binary)")
@@ -61,8 +62,8 @@ struct RulesCommandTests {
         let both = try await ctsync(
             "lint", "--strict", "--disable", "unset-variable", "--disable", "source-not-found", "--format", "json", path)
         #expect(both.status == 0, "\(both.stderr)")
-        let document = try JSONSerialization.jsonObject(with: Data(both.stdout.utf8)) as? [String: Any]
-        #expect(document?["warnings"] as? Int == 0)
+        let document = try OutputContract.decode(LintDocument.self, both.stdout, schema: "lint")
+        #expect(document.warnings == 0)
     }
 
     @Test func disablingAnErrorOrAnUnknownRuleIsAUsageError() async throws {
@@ -103,9 +104,8 @@ struct RulesCommandTests {
         let planned = try await ctsync(
             "plan", "--state", dir.path + "/state.sqlite", "--format", "json", fixed, environment: LintCommandTests.env)
         #expect(planned.status == 0, "\(planned.stderr)")
-        let document = try JSONSerialization.jsonObject(with: Data(planned.stdout.utf8)) as? [String: Any]
-        let counts = document?["counts"] as? [String: Any]
-        #expect(counts?["added"] as? Int == 1)
-        #expect(counts?["invalid"] as? Int == 0)
+        let document = try OutputContract.decode(PlanDocument.self, planned.stdout, schema: "plan")
+        #expect(document.counts.added == 1)
+        #expect(document.counts.invalid == 0)
     }
 }

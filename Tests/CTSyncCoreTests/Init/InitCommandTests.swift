@@ -41,11 +41,11 @@ struct InitCommandTests {
     }
 
     /// `plan --format json`; `status` is 1 when the data has more bad rows than max_rejected (0).
-    static func planJSON(_ job: String, in dir: TemporaryDirectory, status: Int32 = 0) async throws -> [String: Any] {
+    static func planJSON(_ job: String, in dir: TemporaryDirectory, status: Int32 = 0) async throws -> PlanDocument {
         let plan = try await ctsync(
             "plan", job, "--format", "json", "--state", dir.path + "/state.sqlite", environment: env, directory: dir.path)
         #expect(plan.status == status, "\(plan.stderr)")
-        return try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as! [String: Any]
+        return try OutputContract.decode(PlanDocument.self, plan.stdout, schema: "plan")
     }
 
     @Test func contactsBecomeAProfilesJobThatLintsAndPlans() async throws {
@@ -79,12 +79,10 @@ struct InitCommandTests {
         #expect(lint.status == 0, "\(lint.stderr)")
         // The one invalid phone is over the scaffold's max_rejected: 0, so plan exits 1 as run would.
         let plan = try await Self.planJSON("jobs/contacts-profiles.yaml", in: dir, status: 1)
-        let counts = plan["counts"] as! [String: Int]
-        #expect(counts["source_rows"] == 12)
-        #expect(counts["planned"] == 11)
-        #expect(counts["invalid"] == 1)
-        let rejected = plan["rejected"] as! [String: [String: Any]]
-        #expect(Set(rejected.keys) == ["invalid_phone"])
+        #expect(plan.counts.sourceRows == 12)
+        #expect(plan.counts.planned == 11)
+        #expect(plan.counts.invalid == 1)
+        #expect(Set(plan.rejected.keys) == ["invalid_phone"])
     }
 
     @Test func ordersBecomeAnEventsJobThatLintsAndPlans() async throws {
@@ -110,8 +108,8 @@ struct InitCommandTests {
         let lint = try await ctsync("lint", "--strict", "jobs/", environment: Self.env, directory: dir.path)
         #expect(lint.status == 0, "\(lint.stderr)")
         let plan = try await Self.planJSON("jobs/orders-events.yaml", in: dir)
-        #expect((plan["counts"] as! [String: Int])["planned"] == 6)
-        #expect((plan["rejected"] as! [String: Any]).isEmpty)
+        #expect(plan.counts.planned == 6)
+        #expect(plan.rejected.isEmpty)
     }
 
     @Test func neverOverwrites() async throws {

@@ -38,6 +38,7 @@ struct SchemaDriftTests {
         #expect(keys("destination") == Set(SpecKeys.destination))
         #expect(keys("source") == Set(SpecKeys.source))
         #expect(keys("options") == Set(SpecKeys.options))
+        #expect(keys("guards") == Set(SpecKeys.guards))
     }
 
     @Test func checkSchemaMatchesCommittedFile() {

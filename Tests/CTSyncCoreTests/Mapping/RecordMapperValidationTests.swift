@@ -464,7 +464,7 @@ import Testing
     }
 
     @Test func reasonCodesAreStable() {
-        #expect(RejectReason.named.count == 32)
+        #expect(RejectReason.named.count == 33)
         for reason in RejectReason.named {
             #expect(reason.rawValue.allSatisfy { $0.isLowercase || $0 == "_" }, "\(reason)")
         }

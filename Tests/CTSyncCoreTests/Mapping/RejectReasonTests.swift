@@ -22,7 +22,7 @@ struct RejectReasonTests {
         ("invalid_number", .invalidNumber), ("primary_key_missing", .primaryKeyMissing),
         // The planner's.
         ("invalid_row", .invalidRow), ("duplicate_primary_key", .duplicatePrimaryKey),
-        ("too_many_event_names", .tooManyEventNames),
+        ("too_many_event_names", .tooManyEventNames), ("too_many_event_properties", .tooManyEventProperties),
         // The uploader's.
         ("515", .clevertap(.invalidEmail)), ("555", .clevertap(.miscellaneous)), ("530", .clevertap(CleverTapCode(rawValue: 530))),
         ("unknown", .clevertapWithoutCode), ("http_400", .http(status: 400)), ("http_503", .http(status: 503)),

@@ -152,11 +152,14 @@ final class RunFixture: Sendable {
         )
     }
 
-    /// Starts `ctsync run` without waiting for it; its output is discarded.
-    func start(_ job: String, state: String? = nil, directory: String? = nil, report: String) throws -> ChildProcess {
+    /// Starts `ctsync run` without waiting for it; its stdout is discarded, its stderr
+    /// too unless `stderrFile` names a file for it.
+    func start(
+        _ job: String, state: String? = nil, directory: String? = nil, report: String, stderrFile: String? = nil
+    ) throws -> ChildProcess {
         try ChildProcess(
             Products.ctsync, ["run", job, "--state", state ?? statePath, "--quiet", "--report", report],
-            environment: environment, directory: directory ?? dir.path)
+            environment: environment, directory: directory ?? dir.path, stderrFile: stderrFile)
     }
 
     /// Waits until the sandbox has finished every request, including those a client

@@ -132,6 +132,13 @@ struct CanaryScanTests {
                 scan(plan, "plan \(job) --records")
                 if job != "lines/lines.yaml" { Self.expectLeaks(dir.read((records as NSString).lastPathComponent), "--records") }
             }
+            // plan --rejects: every invalid row, keys and values redacted.
+            let planRejects = dir.path + "/plan-rejects.jsonl"
+            let planned = try await ctsync("plan", "jobs", "lines", "--state", state, "--rejects", planRejects)
+            scan(planned, "plan --rejects")
+            let planRejectsText = dir.read("plan-rejects.jsonl")
+            #expect(planRejectsText.split(separator: "\n").count >= 10, "\(planRejectsText)")
+            Self.expectClean(planRejectsText, "plan --rejects file")
             let plan = try await ctsync("plan", "jobs/emails.yaml", "--state", state)
             #expect(plan.stdout.contains("invalid_phone"))
             #expect(plan.stdout.contains("duplicate_primary_key"))
@@ -142,9 +149,14 @@ struct CanaryScanTests {
             // rows the sandbox refused are planned and refused again.
             for attempt in 1...2 {
                 let reports = dir.path + "/reports-\(attempt)/"
-                let run = try await ctsync("run", "jobs", "lines", "--state", state, "--report", reports)
+                let rejects = "rejects-\(attempt).jsonl"
+                let run = try await ctsync(
+                    "run", "jobs", "lines", "--state", state, "--report", reports, "--rejects", dir.path + "/" + rejects)
                 #expect(run.status == 1, "\(run.stderr)")
                 scan(run, "run #\(attempt)")
+                let rejectsText = dir.read(rejects)
+                #expect(rejectsText.contains("\"outcome\":\"rejected\""), "the sandbox's refusal is in the rejects file")
+                Self.expectClean(rejectsText, "rejects file (run #\(attempt))")
                 let files = FileSystemListing.files(in: reports)
                 #expect(files.count == 3)
                 for file in files {
@@ -158,8 +170,10 @@ struct CanaryScanTests {
             // Asked for: the canaries may (and do) appear.
             Self.expectLeaks(try await ctsync("plan", "jobs/emails.yaml", "--state", state, "--show-pii").stdout, "plan --show-pii")
             let pii = dir.path + "/pii/"
-            _ = try await ctsync("run", "jobs", "--state", state, "--report", pii, "--report-pii", "--quiet")
-            let emails = FileSystemListing.files(in: pii).first { $0.hasPrefix("emails") } ?? ""
+            _ = try await ctsync(
+                "run", "jobs", "--state", state, "--report", pii, "--report-pii", "--quiet", "--rejects", pii + "rejects.jsonl")
+            Self.expectLeaks(dir.read("pii/rejects.jsonl"), "run --report-pii --rejects")
+            let emails = FileSystemListing.files(in: pii).first { $0.hasPrefix("emails") && $0.hasSuffix(".json") } ?? ""
             Self.expectLeaks((try? String(contentsOfFile: pii + emails, encoding: .utf8)) ?? "", "run --report-pii")
         }
     }

@@ -4,6 +4,7 @@ import Testing
 @testable import CTSyncSupport
 @testable import CleverTapContract
 @testable import CTSyncSpec
+@testable import CTSyncReport
 @testable import CTSyncSession
 
 /// The passcode only goes to CleverTap: endpoint overrides to other hosts are refused
@@ -219,9 +220,8 @@ struct EndpointAllowListTests {
         #expect(run.status == 3, "\(run.stderr)")
         #expect(run.stderr.contains("connection to \(host.lowercased()) refused"), "\(run.stderr)")
         #expect(!run.stderr.contains("endpoint-not-allowed"))
-        let parsed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
-        let reportJob = parsed?["job"] as? [String: Any]
-        #expect(reportJob?["endpoint"] as? String == url.replacingOccurrences(of: "{region}", with: "in1"))
+        let document = try OutputContract.decode(RunReportDocument.self, file: report, schema: "report")
+        #expect(document.job.endpoint == url.replacingOccurrences(of: "{region}", with: "in1"))
     }
 }
 

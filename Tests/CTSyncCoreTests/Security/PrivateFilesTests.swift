@@ -37,9 +37,11 @@ struct PrivateFilesTests {
             fixture.writeContacts(50)
             let job = fixture.profilesJob(batchSize: 10)
             let run = try await Self.ctsyncUnderUmask022(
-                ["run", job, "--state", ".ctsync/state.sqlite", "--quiet"], environment: fixture.environment,
-                directory: fixture.dir.path)
+                ["run", job, "--state", ".ctsync/state.sqlite", "--quiet", "--rejects", "rejects/run.jsonl"],
+                environment: fixture.environment, directory: fixture.dir.path)
             #expect(run.status == 0, "\(run.stderr)")
+            #expect(Self.mode(fixture.dir.path + "/rejects") == "700")
+            #expect(Self.mode(fixture.dir.path + "/rejects/run.jsonl") == "600")
 
             let state = Self.modes(under: fixture.dir.path + "/.ctsync")
             #expect(Self.mode(fixture.dir.path + "/.ctsync") == "700")

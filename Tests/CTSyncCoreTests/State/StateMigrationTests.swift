@@ -61,7 +61,7 @@ struct StateMigrationTests {
         try FileManager.default.copyItem(atPath: try StateFixtures.path("state.sqlite"), toPath: path)
         let store = try SQLiteStateStore(path: path, readOnly: false)
         #expect(store.schemaVersion == SQLiteStateStore.currentVersion)
-        #expect(SQLiteStateStore.currentVersion == 2)
+        #expect(SQLiteStateStore.currentVersion == 3)
         let jobs = try store.allJobs()
         #expect(jobs.map(\.key.name) == ["crm", "orders"])
         #expect(jobs.allSatisfy { $0.key.destination == nil && $0.spec == nil && $0.fingerprint != nil })
@@ -77,10 +77,10 @@ struct StateMigrationTests {
         ).stdout
         #expect(
             tables.trimmingCharacters(in: .whitespacesAndNewlines)
-                == "['ctsync_acks', 'ctsync_destinations', 'ctsync_jobs', 'ctsync_runs', 'grdb_migrations'] ['v1', 'v2'] []")
+                == "['ctsync_acks', 'ctsync_destinations', 'ctsync_event_names', 'ctsync_event_properties', 'ctsync_jobs', 'ctsync_runs', 'grdb_migrations'] ['v1', 'v2', 'v3'] []")
         // Opening again changes nothing.
         _ = try SQLiteStateStore(path: path, readOnly: false)
-        #expect(try SQLiteStateStore(path: path, readOnly: true).schemaVersion == 2)
+        #expect(try SQLiteStateStore(path: path, readOnly: true).schemaVersion == 3)
     }
 
     /// The first run whose spec matches adopts the state: it moves under the run's
@@ -142,9 +142,9 @@ struct StateMigrationTests {
         _ = try SQLiteStateStore(path: path, readOnly: false)
         let insert = try runProcess(
             "/usr/bin/env",
-            ["python3", "-c", "import sqlite3; c=sqlite3.connect('\(path)'); c.execute(\"insert into grdb_migrations values ('v3')\"); c.commit()"])
+            ["python3", "-c", "import sqlite3; c=sqlite3.connect('\(path)'); c.execute(\"insert into grdb_migrations values ('v4')\"); c.commit()"])
         #expect(insert.status == 0, "\(insert.stderr)")
-        let expected = StateError.newerSchema(path: path, found: "v3")
+        let expected = StateError.newerSchema(path: path, found: "v4")
         #expect(throws: expected) { _ = try SQLiteStateStore(path: path, readOnly: false) }
         #expect(throws: expected) { _ = try SQLiteStateStore(path: path, readOnly: true) }
         #expect("\(expected)".contains("upgrade ctsync"))
@@ -239,19 +239,115 @@ struct StateMigrationTests {
             let store = try #require(try PostgresStateStore.open(database.location, readOnly: false))
             defer { store.shutdown() }
             #expect(store.schemaVersion == PostgresSchema.current)
-            #expect(PostgresSchema.current == 2)
+            #expect(PostgresSchema.current == 3)
             #expect(try store.allJobs().map(\.key) == [JobKey(name: "crm", destination: nil), JobKey(name: "orders", destination: nil)])
             #expect(try store.acknowledgedCount(job: JobKey(name: "crm", destination: nil)) == 3)
             let ack = try #require(try store.acknowledgement(of: "o2", job: JobKey(name: "orders", destination: nil)))
             #expect(ack.hash.hex == "81b57776c4af12fbd0692c93ce997634")
             try Self.expectAdopted(dir, store)
         }
-        #expect(try await database.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM ctsync_schema_version") == "1,2")
+        #expect(try await database.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM ctsync_schema_version") == "1,2,3")
         for table in PostgresSchema.tables {
             #expect(try await database.scalar("to_regclass('\(table)') IS NOT NULL") == "true", "\(table)")
         }
         // Job names are unique per destination now, not overall.
         #expect(try await database.scalar("SELECT count(*) FROM pg_constraint WHERE conname = 'ctsync_jobs_name_key'") == "0")
+    }
+
+    // MARK: Schema 2 to 3
+
+    /// Schema-2 state (`Fixtures/state/v2`, written by the last ctsync before schema 3)
+    /// is read as it is, then migrated by a writer keeping every job, key and run; its
+    /// budgets start empty (schema 2 did not record event names) and work at once.
+    @Test(arguments: StateBackend.configured)
+    func v2MigratesToV3KeepingEveryRow(_ backend: StateBackend) async throws {
+        let dir = TemporaryDirectory()
+        try StateFixtures.copyJobs(to: dir, version: 2)
+        let state = try await Self.v2State(backend, dir)
+        let destination = CleverTapDestination(
+            account: "123", region: "in1", endpoint: try Endpoint(region: .in1, override: StateFixtures.endpoint).normalized)
+        try await runDetached {
+            let reader = try #require(try state.location.openForReading())
+            defer { reader.shutdown() }
+            #expect((reader as? SQLiteStateStore)?.schemaVersion ?? (reader as? PostgresStateStore)?.schemaVersion == 2)
+            try Self.expectV2Rows(reader, dir, destination)
+            #expect(try reader.budget(at: destination, run: nil) == BudgetSnapshot())
+        }
+        try await runDetached {
+            let store = try state.location.openForWriting()
+            defer { store.shutdown() }
+            #expect((store as? SQLiteStateStore)?.schemaVersion ?? (store as? PostgresStateStore)?.schemaVersion == 3)
+            try Self.expectV2Rows(store, dir, destination)
+            let run = RunRecord(
+                id: "after-migration", job: JobKey(name: "orders", destination: destination), startedAt: Date(),
+                ctsyncVersion: "test", host: "test", pid: 1)
+            try store.runStarted(run, source: "x")
+            let limits = AccountLimits(eventNames: 1)
+            #expect(try store.beginBudget(at: destination, run: run.id, limits: limits).events.isEmpty)
+            #expect(
+                try store.reserve(BudgetRequest(eventName: "Charged", keys: ["Amount"]), at: destination, run: run.id, limits: limits)
+                    == .granted)
+            #expect(
+                try store.reserve(BudgetRequest(eventName: "Other", keys: []), at: destination, run: run.id, limits: limits)
+                    == .eventNamesExhausted(BudgetUse(acknowledged: 0, reserved: 1, limit: 1)))
+        }
+        switch backend {
+        case .sqlite:
+            let tables = try runProcess(
+                "/usr/bin/env",
+                ["python3", "-c", "import sqlite3; c=sqlite3.connect('\(state.argument)'); print([r[0] for r in c.execute('select identifier from grdb_migrations')], c.execute('pragma foreign_key_check').fetchall())"]
+            ).stdout
+            #expect(tables.trimmingCharacters(in: .whitespacesAndNewlines) == "['v1', 'v2', 'v3'] []")
+        case .postgres:
+            let database = try #require(state.postgres)
+            #expect(
+                try await database.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM ctsync_schema_version")
+                    == "1,2,3")
+            for table in PostgresSchema.tables {
+                #expect(try await database.scalar("to_regclass('\(table)') IS NOT NULL") == "true", "\(table)")
+            }
+        }
+    }
+
+    /// A ctsync that knows schema 2 meets schema 3 (here: this one meets a schema
+    /// newer than it knows) and refuses it, with a message that says to upgrade.
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, PostgresTestDatabase.skipMessage))
+    func postgresNewerThanThreeIsRefused() async throws {
+        let state = try await TestState(.postgres)
+        let database = try #require(state.postgres)
+        try await runDetached { try state.openForWriting().shutdown() }
+        try await database.execute("INSERT INTO ctsync_schema_version (version, applied_by) VALUES (4, 'ctsync 0.3')")
+        let expected = StateError.newerDatabaseSchema(url: database.url, found: 4, known: 3)
+        #expect(throws: expected) { _ = try PostgresStateStore.open(database.location, readOnly: true) }
+        #expect("\(expected)".contains("written by a newer ctsync (this one knows up to 3); upgrade ctsync"))
+        let status = try await runProcessDetached(Products.ctsync, ["status", "--state", database.url])
+        #expect(status.status == 1)
+        #expect(status.stderr.contains("schema version 4, written by a newer ctsync"), "\(status.stderr)")
+    }
+
+    /// The rows of the v2 fixtures, as a store of either schema reads them.
+    static func expectV2Rows(_ store: any StateStore, _ dir: TemporaryDirectory, _ destination: CleverTapDestination) throws {
+        #expect(try store.allJobs().map(\.key) == [
+            JobKey(name: "crm", destination: destination), JobKey(name: "orders", destination: destination),
+        ])
+        #expect(try store.acknowledgedCount(job: JobKey(name: "crm", destination: destination)) == 3)
+        #expect(try store.acknowledgedCount(job: JobKey(name: "orders", destination: destination)) == 2)
+        #expect(try store.runs(named: "orders", limit: 5).map(\.outcome) == [.succeeded])
+        let orders = try plan("orders", in: dir, state: store)
+        #expect(orders.baseline.kind == .unchanged && orders.counts.unchanged == 2, "\(orders.counts)")
+    }
+
+    /// Schema-2 state in the backend, as `v1State`.
+    static func v2State(_ backend: StateBackend, _ dir: TemporaryDirectory) async throws -> TestState {
+        let state = try await TestState(backend, directory: dir)
+        switch backend {
+        case .sqlite:
+            try FileManager.default.copyItem(atPath: try StateFixtures.path("state.sqlite", version: 2), toPath: state.argument)
+        case .postgres:
+            let database = try #require(state.postgres)
+            for statement in try StateFixtures.postgresStatements(version: 2) { try await database.execute(statement) }
+        }
+        return state
     }
 
     /// Schema-1 state in the backend: the fixture file, or the fixture dump loaded

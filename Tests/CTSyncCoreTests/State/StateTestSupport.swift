@@ -32,12 +32,13 @@ extension StateStore {
     }
 }
 
-/// The fixtures of `Fixtures/state/v1`: state ctsync 0.1 wrote (schema 1).
+/// The fixtures of `Fixtures/state/v1` (state ctsync 0.1 wrote, schema 1) and
+/// `Fixtures/state/v2` (the last ctsync before schema 3).
 enum StateFixtures {
-    static func path(_ name: String) throws -> String {
+    static func path(_ name: String, version: Int = 1) throws -> String {
         try #require(
-            Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures/state/v1"),
-            "missing fixture Fixtures/state/v1/\(name)"
+            Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures/state/v\(version)"),
+            "missing fixture Fixtures/state/v\(version)/\(name)"
         ).path
     }
 
@@ -45,15 +46,15 @@ enum StateFixtures {
     static let endpoint = "http://127.0.0.1:47801/{region}"
 
     /// Copies the fixture jobs and their sources into `dir`.
-    static func copyJobs(to dir: TemporaryDirectory) throws {
+    static func copyJobs(to dir: TemporaryDirectory, version: Int = 1) throws {
         for name in ["crm.yaml", "orders.yaml", "contacts.csv", "orders.jsonl"] {
-            try FileManager.default.copyItem(atPath: try path(name), toPath: dir.path + "/" + name)
+            try FileManager.default.copyItem(atPath: try path(name, version: version), toPath: dir.path + "/" + name)
         }
     }
 
     /// The statements of `postgres.sql`, split at semicolons outside `$$` bodies.
-    static func postgresStatements() throws -> [String] {
-        let text = try String(contentsOfFile: try path("postgres.sql"), encoding: .utf8)
+    static func postgresStatements(version: Int = 1) throws -> [String] {
+        let text = try String(contentsOfFile: try path("postgres.sql", version: version), encoding: .utf8)
         var statements: [String] = []
         var current = ""
         var inBody = false

@@ -213,7 +213,7 @@ struct StatusCommandTests {
     /// The validator the tests above rely on finds what is wrong, through `$ref`s.
     @Test func schemaValidatorFindsViolations() async throws {
         let schema = try DocumentSchemaCheck.committed("status")
-        let good = try JSONDocument.parse(#"{"format_version":1,"state":"s","jobs":[{"name":"j","lease":null,"destinations":[]}]}"#)
+        let good = try JSONDocument.parse(#"{"format_version":1,"state":"s","jobs":[{"name":"j","lease":null,"destinations":[]}],"budgets":[]}"#)
         #expect(DocumentSchemaCheck.violations(of: good, against: schema) == [])
         let bad = try JSONDocument.parse(
             #"{"format_version":2,"state":"s","jobs":[{"name":"j","lease":{"pid":"1","host":null,"since":null},"destinations":[{"destination":null,"keys":-1,"last_run":{"status":"odd"},"last_success":null,"last_full_sync":null,"extra":1}]}]}"#

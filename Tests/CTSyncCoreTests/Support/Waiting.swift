@@ -90,9 +90,11 @@ final class ChildProcess: Sendable {
         var waiters: [Int: CheckedContinuation<Int32?, Never>] = [:]
     }
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil)
-        throws
-    {
+    /// With `stderrFile`, its stderr goes to that file (created or truncated) instead of /dev/null.
+    init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+        stderrFile: String? = nil
+    ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -102,7 +104,12 @@ final class ChildProcess: Sendable {
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let stderrFile {
+            FileManager.default.createFile(atPath: stderrFile, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrFile))
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         let state = Locked(ExitState())
         process.terminationHandler = { finished in
             let status = finished.terminationStatus

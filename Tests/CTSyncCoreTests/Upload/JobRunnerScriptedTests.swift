@@ -49,7 +49,7 @@ struct JobRunnerScriptedTests {
             spec: spec, store: store, transport: transport, accountWindow: RequestWindow(capacity: 15),
             settings: RunSettings(
                 endpoint: try Endpoint(region: .in1, override: Self.endpoint), full: false),
-            eventNames: EventNameBudget(), pacing: clock.pacing())
+            pacing: clock.pacing())
         return await runner.run()
     }
 

@@ -67,11 +67,11 @@ struct RetryTimeoutOptionTests {
         let store = try SQLiteStateStore(path: dir.path + "/state.sqlite", readOnly: false)
         let runner = JobRunner(
             spec: spec, store: store, transport: ScriptedTransport(), accountWindow: RequestWindow(capacity: 15),
-            settings: RunSettings(endpoint: endpoint, full: false, retryTimeout: 42), eventNames: EventNameBudget())
+            settings: RunSettings(endpoint: endpoint, full: false, retryTimeout: 42))
         #expect(runner.retryPolicy.retryTimeout == 42)
         let plain = JobRunner(
             spec: spec, store: store, transport: ScriptedTransport(), accountWindow: RequestWindow(capacity: 15),
-            settings: RunSettings(endpoint: endpoint, full: false), eventNames: EventNameBudget())
+            settings: RunSettings(endpoint: endpoint, full: false))
         #expect(plain.retryPolicy.retryTimeout == 3600)
     }
 }
