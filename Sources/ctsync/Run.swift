@@ -38,7 +38,7 @@ extension CTSync {
                 elsewhere in the directory does not stop them.
 
                 Examples:
-                  ctsync run jobs/ --job 'crm-*' --job order-events --report reports/ --parallel 8
+                  ctsync run jobs/ --job 'crm-*' --report reports/ --parallel 8
                   ctsync run jobs/ --state postgres://ctsync@db:5432/ctsync --wait-for-lock
                   ctsync run jobs/crm-profiles.yaml --rejects rejects/crm.jsonl --force
                 """)
